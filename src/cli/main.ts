@@ -1,0 +1,211 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { isRole, isScope, ROLES, SCOPES, type Role, type Scope } from '../shared/roles.js';
+import { ConfigError, loadConfig, type Config } from '../server/config.js';
+import type { Actor } from '../server/platform/audit.js';
+import { verifyAudit } from '../server/platform/audit.js';
+import {
+  type Database,
+  migrate,
+  openPglite,
+  openPostgres,
+  SOCKET_PORT,
+  socketDir,
+} from '../server/platform/db.js';
+import { AppError } from '../server/platform/errors.js';
+import { t } from '../server/platform/i18n.js';
+import { identityRepository } from '../server/modules/identity/identity.repository.js';
+import { createIdentityService } from '../server/modules/identity/identity.service.js';
+import { DEMO_PASSWORD, demoEmail, seedDemo } from '../server/modules/demo/demo.seed.js';
+
+const CLI_ACTOR: Actor = { id: null, label: 'cli' };
+
+function serverPid(dataDir: string): number | undefined {
+  const file = path.join(dataDir, 'harbour.pid');
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8'));
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * PostgreSQL when DATABASE_URL is set; otherwise the embedded database — through the running
+ * server's socket when a server holds it (only one process may open PGlite's folder), or directly.
+ */
+export async function openForCli(config: Config): Promise<Database> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, { max: 2 });
+  const pid = serverPid(config.dataDir);
+  const dir = socketDir(config.dataDir);
+  if (pid && existsSync(path.join(dir, `.s.PGSQL.${SOCKET_PORT}`))) {
+    return openPostgres(
+      { host: dir, port: SOCKET_PORT, user: 'postgres', database: 'postgres' },
+      { max: 1, describe: `embedded PGlite via the running server (pid ${pid})` },
+    );
+  }
+  const database = await openPglite(path.join(config.dataDir, 'pg'));
+  await migrate(database);
+  return database;
+}
+
+async function withDatabase<T>(fn: (database: Database, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openForCli(config);
+  try {
+    return await fn(database, config);
+  } finally {
+    await database.close();
+  }
+}
+
+function identityFor(database: Database, config: Config) {
+  return createIdentityService({
+    db: database.db,
+    encryptionKey: config.encryptionKey,
+    demo: config.demo,
+    publicUrl: config.publicUrl,
+    sessionIdleMinutes: config.sessionIdleMinutes,
+    sessionMaxHours: config.sessionMaxHours,
+  });
+}
+
+const parseRole = (value: string): Role => {
+  if (!isRole(value)) throw new InvalidArgumentError(`unknown role; one of: ${ROLES.join(', ')}`);
+  return value;
+};
+const parseScopes = (value: string, previous: Scope[] = []): Scope[] => {
+  const scopes = value.split(',').map((s) => s.trim());
+  for (const s of scopes) {
+    if (!isScope(s)) throw new InvalidArgumentError(`unknown scope "${s}"; one of: ${SCOPES.join(', ')}`);
+  }
+  return [...previous, ...(scopes as Scope[])];
+};
+const parseDays = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 365) throw new InvalidArgumentError('a whole number of days from 1 to 365');
+  return n;
+};
+
+export function buildCli(): Command {
+  const program = new Command('harbour')
+    .description('Harbour hotline platform: administration from the command line')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      '\nDatabase: DATABASE_URL (PostgreSQL), else the embedded database in HARBOUR_DATA_DIR (default ./data),\nthrough the running server when one is running.',
+    );
+
+  program
+    .command('migrate')
+    .description('apply database migrations (the server also applies them at start)')
+    .action(() =>
+      withDatabase(async (database) => {
+        await migrate(database);
+        console.log(`Migrations applied; ${database.describe} is up to date.`);
+      }),
+    );
+
+  const user = program.command('user').description('staff accounts');
+  user
+    .command('add')
+    .description('create a staff account and print its one-time invitation link')
+    .requiredOption('--email <email>', 'e-mail address (the sign-in name)')
+    .requiredOption('--role <role>', `one of: ${ROLES.join(', ')}`, parseRole)
+    .option('--name <name>', 'display name (default: the part of the e-mail before @)')
+    .addOption(new Option('--locale <locale>', 'language of the console').choices(['en-CA', 'fr-CA']).default('en-CA'))
+    .action((opts: { email: string; role: Role; name?: string; locale: 'en-CA' | 'fr-CA' }) =>
+      withDatabase(async (database, config) => {
+        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(opts.email)) throw new InvalidArgumentError('--email is not an e-mail address');
+        const identity = identityFor(database, config);
+        const { user: created, inviteToken } = await identity.inviteUser(
+          {
+            email: opts.email,
+            displayName: opts.name ?? opts.email.split('@')[0] ?? opts.email,
+            role: opts.role,
+            locale: opts.locale,
+          },
+          CLI_ACTOR,
+        );
+        console.log(`Created ${created.role} account ${created.id}.`);
+        console.log(`Invitation link (valid 7 days, works once): ${identity.inviteUrl(inviteToken)}`);
+      }),
+    );
+
+  const token = program.command('token').description('API tokens for integrations and scripts');
+  token
+    .command('create')
+    .description('create a scoped, expiring API token and print its secret (shown once)')
+    .requiredOption('--user <email>', 'the staff account the token acts for')
+    .requiredOption('--scope <scopes>', `comma-separated, repeatable: ${SCOPES.join(', ')}`, parseScopes)
+    .option('--name <name>', 'what the token is for', 'cli token')
+    .option('--days <days>', 'days until it expires (1-365)', parseDays, 90)
+    .action((opts: { user: string; scope: Scope[]; name: string; days: number }) =>
+      withDatabase(async (database, config) => {
+        const owner = await identityRepository.findUserByEmail(database.db, opts.user);
+        if (!owner) throw new InvalidArgumentError(`no staff account with e-mail ${opts.user}`);
+        const { token: created, secret } = await identityFor(database, config).createToken(
+          { userId: owner.id, name: opts.name, scopes: opts.scope, expiresInDays: opts.days },
+          CLI_ACTOR,
+        );
+        console.log(`Token ${created.id} (${created.scopes.join(', ')}), expires ${created.expiresAt.toISOString()}.`);
+        console.log(secret);
+      }),
+    );
+
+  const audit = program.command('audit').description('the audit log');
+  audit
+    .command('verify')
+    .description('check the hash chain: detects edited, inserted and deleted rows')
+    .action(() =>
+      withDatabase(async (database) => {
+        const result = await verifyAudit(database.db);
+        if (result.ok) {
+          console.log(`Audit log intact: ${result.rows} rows, head ${result.headHash}.`);
+        } else {
+          console.error(`AUDIT LOG TAMPERED: ${result.problems.length} problem(s) in ${result.rows} rows:`);
+          for (const p of result.problems) console.error(`  ${p}`);
+          process.exitCode = 1;
+        }
+      }),
+    );
+
+  const demo = program.command('demo').description('fictional demo data');
+  demo
+    .command('seed')
+    .description('load the fictional demo data (refused in production)')
+    .action(() =>
+      withDatabase(async (database, config) => {
+        if (config.env === 'production') {
+          throw new InvalidArgumentError('demo data is refused in production (NODE_ENV=production)');
+        }
+        const { created } = await seedDemo(database.db, CLI_ACTOR);
+        console.log(
+          created.length
+            ? `Demo accounts created (all fictional): ${created.join(', ')}. Password: "${DEMO_PASSWORD}".`
+            : `Demo data already present (e.g. ${demoEmail('admin')}).`,
+        );
+      }),
+    );
+
+  return program;
+}
+
+/** Runs the CLI; user errors print one clear line and exit 2, never a stack trace. */
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof InvalidArgumentError) {
+      console.error(`harbour: ${err.message}`);
+      process.exitCode = 2;
+    } else if (err instanceof AppError) {
+      console.error(`harbour: ${t('en-CA', err.code, err.values)} (${err.code})`);
+      process.exitCode = 2;
+    } else throw err;
+  }
+}

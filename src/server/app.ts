@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { identityRoutes } from './modules/identity/identity.routes.js';
+import { createIdentityService } from './modules/identity/identity.service.js';
+import { systemRoutes } from './modules/system/system.routes.js';
+import type { Db } from './platform/db.js';
+import { AppError } from './platform/errors.js';
+import {
+  errorBody,
+  type RegisteredRoute,
+  registerAccessControl,
+  registerErrorHandling,
+} from './platform/http.js';
+import { loggerOptions } from './platform/logger.js';
+import { publicPolicy } from './platform/policy.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  /** Set by main.ts during graceful shutdown so /readyz turns 503 before connections drain. */
+  isShuttingDown?: () => boolean;
+}
+
+export interface HarbourApp {
+  app: FastifyInstance;
+  /** Every registered route with its declared policy (the route-policy test reads this). */
+  routes: RegisteredRoute[];
+}
+
+const BODY_LIMIT = 100 * 1024;
+
+function makeAjv(coerceTypes: boolean) {
+  // Unknown fields are stripped; bodies are never coerced ("123" is not a number), query strings are.
+  const ajv = new Ajv({
+    removeAdditional: 'all',
+    useDefaults: true,
+    coerceTypes,
+    allErrors: false,
+    strict: false,
+  });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** Builds the whole server; every module is registered here explicitly (no autoload). */
+export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
+  const { config, db } = deps;
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: false },
+  });
+  const bodyAjv = makeAjv(false);
+  const otherAjv = makeAjv(true);
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? bodyAjv.compile(schema) : otherAjv.compile(schema),
+  );
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const routes: RegisteredRoute[] = [];
+  const identity = createIdentityService({
+    db,
+    encryptionKey: config.encryptionKey,
+    demo: config.demo,
+    publicUrl: config.publicUrl,
+    sessionIdleMinutes: config.sessionIdleMinutes,
+    sessionMaxHours: config.sessionMaxHours,
+  });
+
+  registerErrorHandling(app);
+  await app.register(fastifyCookie);
+  registerAccessControl(
+    app,
+    { session: (c) => identity.authenticateSession(c), token: (s) => identity.authenticateToken(s) },
+    routes,
+    ['/api/docs', '/console/'],
+    config.publicRateLimit,
+  );
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(config.env === 'production' ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: config.env === 'production',
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: () => new AppError('RATE_LIMITED', 429),
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Harbour API',
+        version: '0.1.0',
+        description:
+          'Harbour runs a national anti-human-trafficking hotline. Errors: `{ "error": { "code", "message" } }`, message in the caller\'s language.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'harbour_session' },
+          token: { type: 'http', scheme: 'bearer', description: 'API token `hbr_…`' },
+        },
+      },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  await app.register(systemRoutes, { db, isShuttingDown: deps.isShuttingDown ?? (() => false) });
+  await app.register(identityRoutes, { identity, db, config });
+  await registerConsole(app, config.consoleDir);
+
+  return { app, routes };
+}
+
+/** Serves the built staff console; any /console/* path gets index.html (client-side routing). */
+async function registerConsole(app: FastifyInstance, dir: string) {
+  const indexFile = path.join(dir, 'index.html');
+  const built = existsSync(indexFile);
+  if (built) {
+    await app.register(fastifyStatic, { root: dir, prefix: '/console/', wildcard: false, index: false });
+  }
+  const index = built ? readFileSync(indexFile, 'utf8') : '';
+  app.get('/', { config: { policy: publicPolicy }, schema: { hide: true } }, async (_request, reply) =>
+    reply.redirect('/console/'),
+  );
+  app.get(
+    '/console/*',
+    { config: { policy: publicPolicy }, schema: { hide: true } },
+    async (request, reply) => {
+      if (!built) {
+        return reply
+          .code(503)
+          .type('text/plain; charset=utf-8')
+          .send('The console is not built: run `npm run build:web`.');
+      }
+      if (/\.[a-z0-9]+$/i.test(request.url.split('?')[0] ?? '')) {
+        return reply.code(404).send(errorBody(request.locale, 'NOT_FOUND'));
+      }
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(index);
+    },
+  );
+  app.get('/console', { config: { policy: publicPolicy }, schema: { hide: true } }, async (_request, reply) =>
+    reply.redirect('/console/'),
+  );
+}

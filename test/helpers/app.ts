@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { LightMyRequestResponse } from 'fastify';
+import { buildApp, type HarbourApp } from '../../src/server/app.js';
+import type { Config } from '../../src/server/config.js';
+import { testDatabase } from './db.js';
+
+/** Same key for every app of a worker, so factories can encrypt what the app decrypts. */
+export const TEST_KEY = randomBytes(32);
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    env: 'test',
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: path.resolve('data-test'),
+    databaseUrl: undefined,
+    encryptionKey: TEST_KEY,
+    demo: false,
+    publicUrl: 'http://harbour.test',
+    logLevel: 'silent',
+    sessionIdleMinutes: 30,
+    sessionMaxHours: 12,
+    signInRateLimit: 100000,
+    publicRateLimit: 100000,
+    trustProxy: false,
+    consoleDir: path.resolve('dist/console'),
+    ...overrides,
+  };
+}
+
+/** A fully built app on the worker's shared database. Close it in afterAll. */
+export async function testApp(overrides: Partial<Config> = {}): Promise<HarbourApp> {
+  const database = await testDatabase();
+  const built = await buildApp({ config: testConfig(overrides), db: database.db });
+  await built.app.ready();
+  return built;
+}
+
+export function json<T = Record<string, unknown>>(res: LightMyRequestResponse): T {
+  return JSON.parse(res.body) as T;
+}
