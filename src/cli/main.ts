@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { isRole, isScope, ROLES, SCOPES, type Role, type Scope } from '../shared/roles.js';
-import { ConfigError, loadConfig, type Config } from '../server/config.js';
+import { type Config, ConfigError, loadConfig } from '../server/config.js';
+import { DEMO_PASSWORD, demoEmail, seedDemo } from '../server/modules/demo/demo.seed.js';
+import { identityRepository } from '../server/modules/identity/identity.repository.js';
+import { createIdentityService } from '../server/modules/identity/identity.service.js';
 import type { Actor } from '../server/platform/audit.js';
 import { verifyAudit } from '../server/platform/audit.js';
 import {
@@ -15,9 +17,7 @@ import {
 } from '../server/platform/db.js';
 import { AppError } from '../server/platform/errors.js';
 import { t } from '../server/platform/i18n.js';
-import { identityRepository } from '../server/modules/identity/identity.repository.js';
-import { createIdentityService } from '../server/modules/identity/identity.service.js';
-import { DEMO_PASSWORD, demoEmail, seedDemo } from '../server/modules/demo/demo.seed.js';
+import { isRole, isScope, ROLES, type Role, SCOPES, type Scope } from '../shared/roles.js';
 
 const CLI_ACTOR: Actor = { id: null, label: 'cli' };
 
@@ -86,7 +86,8 @@ const parseScopes = (value: string, previous: Scope[] = []): Scope[] => {
 };
 const parseDays = (value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 365) throw new InvalidArgumentError('a whole number of days from 1 to 365');
+  if (!Number.isInteger(n) || n < 1 || n > 365)
+    throw new InvalidArgumentError('a whole number of days from 1 to 365');
   return n;
 };
 
@@ -117,10 +118,13 @@ export function buildCli(): Command {
     .requiredOption('--email <email>', 'e-mail address (the sign-in name)')
     .requiredOption('--role <role>', `one of: ${ROLES.join(', ')}`, parseRole)
     .option('--name <name>', 'display name (default: the part of the e-mail before @)')
-    .addOption(new Option('--locale <locale>', 'language of the console').choices(['en-CA', 'fr-CA']).default('en-CA'))
+    .addOption(
+      new Option('--locale <locale>', 'language of the console').choices(['en-CA', 'fr-CA']).default('en-CA'),
+    )
     .action((opts: { email: string; role: Role; name?: string; locale: 'en-CA' | 'fr-CA' }) =>
       withDatabase(async (database, config) => {
-        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(opts.email)) throw new InvalidArgumentError('--email is not an e-mail address');
+        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(opts.email))
+          throw new InvalidArgumentError('--email is not an e-mail address');
         const identity = identityFor(database, config);
         const { user: created, inviteToken } = await identity.inviteUser(
           {
@@ -152,7 +156,9 @@ export function buildCli(): Command {
           { userId: owner.id, name: opts.name, scopes: opts.scope, expiresInDays: opts.days },
           CLI_ACTOR,
         );
-        console.log(`Token ${created.id} (${created.scopes.join(', ')}), expires ${created.expiresAt.toISOString()}.`);
+        console.log(
+          `Token ${created.id} (${created.scopes.join(', ')}), expires ${created.expiresAt.toISOString()}.`,
+        );
         console.log(secret);
       }),
     );

@@ -64,6 +64,8 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: false },
   });
+  // JSON only, unless a route's module registers another parser (e.g. form posts from the portal).
+  app.removeContentTypeParser('text/plain');
   const bodyAjv = makeAjv(false);
   const otherAjv = makeAjv(true);
   app.setValidatorCompiler(({ schema, httpPart }) =>

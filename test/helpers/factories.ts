@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
-import type { Role } from '../../src/shared/roles.js';
 import { apiTokens, sessions, users } from '../../src/server/db/schema.js';
+import { hashPassword } from '../../src/server/modules/identity/identity.service.js';
 import { encrypt, randomToken, sha256 } from '../../src/server/platform/crypto.js';
 import type { Db } from '../../src/server/platform/db.js';
-import { hashPassword } from '../../src/server/modules/identity/identity.service.js';
+import type { Role } from '../../src/shared/roles.js';
 import { TEST_KEY } from './app.js';
 
 export interface TestUser {
@@ -21,7 +21,13 @@ let cachedHash: { password: string; hash: Promise<string> } | undefined;
 /** A unique, obviously fictional staff member. Argon2 is slow, so users share one password hash. */
 export async function createUser(
   db: Db,
-  options: { role?: Role; mfa?: boolean; disabled?: boolean; isDemo?: boolean; locale?: 'en-CA' | 'fr-CA' } = {},
+  options: {
+    role?: Role;
+    mfa?: boolean;
+    disabled?: boolean;
+    isDemo?: boolean;
+    locale?: 'en-CA' | 'fr-CA';
+  } = {},
 ): Promise<TestUser> {
   cachedHash ??= { password: 'test-password-fictional', hash: hashPassword('test-password-fictional') };
   const id = randomUUID();

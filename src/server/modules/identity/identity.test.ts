@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, users } from '../../db/schema.js';
-import type { Db } from '../../platform/db.js';
 import { json, testApp } from '../../../../test/helpers/app.js';
 import { testDatabase } from '../../../../test/helpers/db.js';
 import { createUser, sessionFor, setCookieValue, tokenFor } from '../../../../test/helpers/factories.js';
+import { auditLog, users } from '../../db/schema.js';
+import type { Db } from '../../platform/db.js';
 import { MAX_FAILED_ATTEMPTS, totpNow } from './identity.service.js';
 
 let app: FastifyInstance;
@@ -42,13 +42,20 @@ describe('sign-in with password and TOTP', () => {
     expect(first.headers['set-cookie']).toMatch(/SameSite=Strict/);
 
     // A pending sign-in is not a session yet.
-    const early = await app.inject({ method: 'GET', url: '/api/session', headers: { cookie: `harbour_session=${pending}` } });
+    const early = await app.inject({
+      method: 'GET',
+      url: '/api/session',
+      headers: { cookie: `harbour_session=${pending}` },
+    });
     expect(early.statusCode).toBe(401);
 
     const second = await app.inject({
       method: 'POST',
       url: '/api/auth/mfa/verify',
-      headers: { cookie: `harbour_session=${pending}`, 'x-csrf-token': json<{ csrfToken: string }>(first).csrfToken },
+      headers: {
+        cookie: `harbour_session=${pending}`,
+        'x-csrf-token': json<{ csrfToken: string }>(first).csrfToken,
+      },
       payload: { code: totpNow(user.totpSecret!) },
     });
     expect(second.statusCode).toBe(200);
@@ -59,7 +66,11 @@ describe('sign-in with password and TOTP', () => {
     const cookie = setCookieValue(second.headers['set-cookie'])!;
     expect(cookie).not.toBe(pending);
 
-    const session = await app.inject({ method: 'GET', url: '/api/session', headers: { cookie: `harbour_session=${cookie}` } });
+    const session = await app.inject({
+      method: 'GET',
+      url: '/api/session',
+      headers: { cookie: `harbour_session=${cookie}` },
+    });
     expect(session.statusCode).toBe(200);
     expect(json<{ user: { id: string } }>(session).user.id).toBe(user.id);
     expect(await auditActions(user.id)).toContain('auth.signed_in');
@@ -75,9 +86,16 @@ describe('sign-in with password and TOTP', () => {
     };
     const code = totpNow(user.totpSecret!);
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
-    const bad = await app.inject({ method: 'POST', url: '/api/auth/mfa/verify', headers, payload: { code: wrong } });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/auth/mfa/verify',
+      headers,
+      payload: { code: wrong },
+    });
     expect(bad.statusCode).toBe(401);
-    expect(json(bad)).toEqual({ error: { code: 'MFA_CODE_INVALID', message: expect.stringContaining('code') } });
+    expect(json(bad)).toEqual({
+      error: { code: 'MFA_CODE_INVALID', message: expect.stringContaining('code') },
+    });
     expect(json<{ error: { message: string } }>(bad).error.message).toMatch(/Entrez le code/);
 
     const ok = await app.inject({ method: 'POST', url: '/api/auth/mfa/verify', headers, payload: { code } });
@@ -109,7 +127,8 @@ describe('sign-in with password and TOTP', () => {
 
   it('locks the account after repeated failures, even for the right password', async () => {
     const user = await createUser(db, { mfa: true });
-    for (let i = 1; i < MAX_FAILED_ATTEMPTS; i++) expect((await signIn(user.email, 'wrong-password')).statusCode).toBe(401);
+    for (let i = 1; i < MAX_FAILED_ATTEMPTS; i++)
+      expect((await signIn(user.email, 'wrong-password')).statusCode).toBe(401);
     const locked = await signIn(user.email, 'wrong-password');
     expect(locked.statusCode).toBe(423);
     expect(json<{ error: { code: string } }>(locked).error.code).toBe('ACCOUNT_LOCKED');
@@ -217,17 +236,28 @@ describe('sessions', () => {
   it('switches the language and answers in it from then on', async () => {
     const user = await createUser(db);
     const s = await sessionFor(db, user);
-    const res = await app.inject({ method: 'PATCH', url: '/api/me', headers: s.headers, payload: { locale: 'fr-CA' } });
+    const res = await app.inject({
+      method: 'PATCH',
+      url: '/api/me',
+      headers: s.headers,
+      payload: { locale: 'fr-CA' },
+    });
     expect(res.statusCode).toBe(200);
     const forbidden = await app.inject({ method: 'GET', url: '/api/admin/users', headers: s.headers });
-    expect(json<{ error: { message: string } }>(forbidden).error.message).toBe('Vous n’avez pas l’autorisation de faire cela.');
+    expect(json<{ error: { message: string } }>(forbidden).error.message).toBe(
+      'Vous n’avez pas l’autorisation de faire cela.',
+    );
   });
 
   it('signs out', async () => {
     const user = await createUser(db);
     const s = await sessionFor(db, user);
-    expect((await app.inject({ method: 'POST', url: '/api/auth/sign-out', headers: s.headers })).statusCode).toBe(204);
-    expect((await app.inject({ method: 'GET', url: '/api/session', headers: s.headers })).statusCode).toBe(401);
+    expect(
+      (await app.inject({ method: 'POST', url: '/api/auth/sign-out', headers: s.headers })).statusCode,
+    ).toBe(204);
+    expect((await app.inject({ method: 'GET', url: '/api/session', headers: s.headers })).statusCode).toBe(
+      401,
+    );
   });
 });
 
@@ -256,7 +286,11 @@ describe('administration', () => {
     expect(dup.statusCode).toBe(409);
     expect(json<{ error: { code: string } }>(dup).error.code).toBe('EMAIL_TAKEN');
 
-    const weak = await app.inject({ method: 'POST', url: '/api/auth/accept-invite', payload: { token, password: 'short' } });
+    const weak = await app.inject({
+      method: 'POST',
+      url: '/api/auth/accept-invite',
+      payload: { token, password: 'short' },
+    });
     expect(json<{ error: { code: string } }>(weak).error.code).toBe('PASSWORD_TOO_WEAK');
     const accepted = await app.inject({
       method: 'POST',
@@ -272,7 +306,9 @@ describe('administration', () => {
     });
     expect(reuse.statusCode).toBe(400);
     expect(json<{ error: { code: string } }>(reuse).error.code).toBe('INVITE_INVALID');
-    expect(await auditActions(user.id)).toEqual(expect.arrayContaining(['user.invited', 'auth.invite_accepted']));
+    expect(await auditActions(user.id)).toEqual(
+      expect.arrayContaining(['user.invited', 'auth.invite_accepted']),
+    );
   });
 
   it('changes a role, disables (ending sessions) and resets MFA, all audited with the reason', async () => {
@@ -295,7 +331,9 @@ describe('administration', () => {
       payload: { disabled: true },
     });
     expect(json<{ user: { disabled: boolean } }>(disable).user.disabled).toBe(true);
-    expect((await app.inject({ method: 'GET', url: '/api/session', headers: targetSession.headers })).statusCode).toBe(401);
+    expect(
+      (await app.inject({ method: 'GET', url: '/api/session', headers: targetSession.headers })).statusCode,
+    ).toBe(401);
 
     const reset = await app.inject({
       method: 'POST',
@@ -306,7 +344,10 @@ describe('administration', () => {
     expect(json<{ user: { mfaEnabled: boolean } }>(reset).user.mfaEnabled).toBe(false);
 
     const rows = await db.select().from(auditLog).where(eq(auditLog.targetId, target.id));
-    expect(rows.find((r) => r.action === 'user.role_changed')).toMatchObject({ reason: 'promotion', actorId: admin.id });
+    expect(rows.find((r) => r.action === 'user.role_changed')).toMatchObject({
+      reason: 'promotion',
+      actorId: admin.id,
+    });
     expect(rows.find((r) => r.action === 'user.mfa_reset')).toMatchObject({ reason: 'lost phone' });
     expect(rows.map((r) => r.action)).toContain('user.disabled');
 
@@ -344,7 +385,9 @@ describe('API tokens', () => {
     const { secret, token } = json<{ secret: string; token: { id: string } }>(created);
     expect(secret).toMatch(/^hbr_/);
     const bearer = { authorization: `Bearer ${secret}` };
-    expect((await app.inject({ method: 'GET', url: '/api/admin/users', headers: bearer })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/api/admin/users', headers: bearer })).statusCode).toBe(
+      200,
+    );
     // Out of scope:
     const audit = await app.inject({ method: 'GET', url: '/api/admin/audit', headers: bearer });
     expect(audit.statusCode).toBe(403);
@@ -354,7 +397,8 @@ describe('API tokens', () => {
     expect(list.body).not.toContain(secret);
 
     expect(
-      (await app.inject({ method: 'DELETE', url: `/api/admin/tokens/${token.id}`, headers: s.headers })).statusCode,
+      (await app.inject({ method: 'DELETE', url: `/api/admin/tokens/${token.id}`, headers: s.headers }))
+        .statusCode,
     ).toBe(204);
     const revoked = await app.inject({ method: 'GET', url: '/api/admin/users', headers: bearer });
     expect(revoked.statusCode).toBe(401);
@@ -365,7 +409,11 @@ describe('API tokens', () => {
     const admin = await createUser(db, { role: 'admin' });
     const expired = await tokenFor(db, admin, ['users:read'], { expiresAt: new Date(Date.now() - 1000) });
     for (const secret of [expired, 'hbr_doesnotexist', 'garbage', '']) {
-      const res = await app.inject({ method: 'GET', url: '/api/admin/users', headers: { authorization: `Bearer ${secret}` } });
+      const res = await app.inject({
+        method: 'GET',
+        url: '/api/admin/users',
+        headers: { authorization: `Bearer ${secret}` },
+      });
       expect(res.statusCode).toBe(401);
     }
   });
@@ -373,7 +421,11 @@ describe('API tokens', () => {
   it("cannot exceed its user's role", async () => {
     const advocate = await createUser(db, { role: 'advocate' });
     const secret = await tokenFor(db, advocate, ['users:read']);
-    const res = await app.inject({ method: 'GET', url: '/api/admin/users', headers: { authorization: `Bearer ${secret}` } });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/api/admin/users',
+      headers: { authorization: `Bearer ${secret}` },
+    });
     expect(res.statusCode).toBe(403);
   });
 });
