@@ -1,0 +1,81 @@
+// API shapes of docs/api/identity.md, as the console sees them.
+
+export type Locale = 'en-CA' | 'fr-CA';
+
+export const ROLES = [
+  'advocate',
+  'supervisor',
+  'directory_manager',
+  'analyst',
+  'communications',
+  'admin',
+  'partner',
+  'funder_viewer',
+] as const;
+
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  id: string;
+  email: string;
+  displayName: string;
+  role: string;
+  locale: Locale;
+  mfaEnabled: boolean;
+  disabled: boolean;
+  createdAt: string;
+  lastSignInAt: string | null;
+}
+
+export interface Session {
+  user: User;
+  csrfToken: string;
+  demo: boolean;
+}
+
+export interface Meta {
+  demo: boolean;
+  roles: string[];
+  locales: Locale[];
+  version: string;
+}
+
+export type SignInStep = 'mfa' | 'mfa_enrol' | 'done';
+
+export interface StepResponse {
+  step: SignInStep;
+  csrfToken: string;
+  user?: User;
+}
+
+export interface MfaEnrolment {
+  secret: string;
+  otpauthUri: string;
+  qrSvg: string;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: string;
+  actorId: string | null;
+  actorEmail: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  reason: string | null;
+  requestId: string | null;
+}
+
+export interface ApiToken {
+  id: string;
+  userId: string;
+  userEmail: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export const TOKEN_SCOPES = ['users:read', 'users:write', 'audit:read'] as const;

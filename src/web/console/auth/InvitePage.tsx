@@ -1,0 +1,104 @@
+import { useMutation } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { Button, Form } from 'react-aria-components';
+import { acceptInvite } from '../api/endpoints';
+import type { StepResponse } from '../api/types';
+import { useT } from '../locale';
+import { navigate, paths } from '../router';
+import { useSession } from '../session';
+import { usePageTitle } from '../shell/usePageTitle';
+import { TextInputField } from '../ui/fields';
+import { FormError } from '../ui/states';
+import { AuthLayout } from './AuthLayout';
+import { MfaEnrolment } from './MfaEnrolment';
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+/** The token lives in the fragment (`#token=…`) so it never reaches a server log; it only leaves in a POST body. */
+export function readInviteToken(hash: string): string | null {
+  const token = new URLSearchParams(hash.replace(/^#/, '')).get('token');
+  return token?.trim() ? token.trim() : null;
+}
+
+/** Accepting an invitation: choose a password, then enrol in MFA, then straight into the console. */
+export function InvitePage() {
+  const t = useT();
+  const { establish } = useSession();
+  const [token] = useState(() => readInviteToken(window.location.hash));
+  const [step, setStep] = useState<'password' | 'mfa_enrol'>('password');
+
+  const finish = (response: StepResponse) => {
+    if (response.step === 'done') {
+      establish(response);
+      navigate(paths.home, { replace: true });
+    } else if (response.step === 'mfa_enrol') setStep('mfa_enrol');
+  };
+
+  return (
+    <AuthLayout>
+      {!token && (
+        <div className="stack">
+          <h1 className="page-title">{t('invite.title')}</h1>
+          <p className="notice notice-warning" role="alert">
+            {t('invite.missingToken')}
+          </p>
+        </div>
+      )}
+      {token && step === 'password' && <ChoosePassword token={token} onStep={finish} />}
+      {token && step === 'mfa_enrol' && <MfaEnrolment onDone={finish} />}
+    </AuthLayout>
+  );
+}
+
+function ChoosePassword({ token, onStep }: { token: string; onStep: (r: StepResponse) => void }) {
+  const t = useT();
+  usePageTitle(t('invite.title'));
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+
+  const mutation = useMutation({
+    mutationFn: () => acceptInvite(token, password),
+    onSuccess: onStep,
+  });
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    mutation.mutate();
+  };
+
+  return (
+    <div className="stack">
+      <h1 className="page-title">{t('invite.title')}</h1>
+      <p>{t('invite.intro')}</p>
+      <Form onSubmit={submit} className="stack">
+        <TextInputField
+          name="new-password"
+          type="password"
+          label={t('invite.password')}
+          description={t('invite.passwordRule', { min: MIN_PASSWORD_LENGTH })}
+          value={password}
+          onChange={setPassword}
+          autoComplete="new-password"
+          minLength={MIN_PASSWORD_LENGTH}
+          isRequired
+          autoFocus
+          messages={{ tooShort: t('invite.passwordTooShort', { min: MIN_PASSWORD_LENGTH }) }}
+        />
+        <TextInputField
+          name="repeat-password"
+          type="password"
+          label={t('invite.repeat')}
+          value={repeat}
+          onChange={setRepeat}
+          autoComplete="new-password"
+          isRequired
+          validate={(value) => (value && value !== password ? t('invite.mismatch') : null)}
+        />
+        <FormError error={mutation.error} />
+        <Button type="submit" className="button primary" isPending={mutation.isPending}>
+          {t('invite.submit')}
+        </Button>
+      </Form>
+    </div>
+  );
+}

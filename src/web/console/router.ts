@@ -1,0 +1,83 @@
+import { useSyncExternalStore } from 'react';
+
+// A deliberately tiny router over the History API: the console has a handful of flat paths under /console/.
+
+export const BASE = '/console';
+
+export type ModuleName = 'queue' | 'cases' | 'directory' | 'reports' | 'campaigns';
+export const UPCOMING_MODULES: readonly ModuleName[] = [
+  'queue',
+  'cases',
+  'directory',
+  'reports',
+  'campaigns',
+];
+
+export type Route =
+  | { name: 'home' }
+  | { name: 'module'; module: ModuleName }
+  | { name: 'admin-users' }
+  | { name: 'admin-audit' }
+  | { name: 'admin-tokens' }
+  | { name: 'invite' }
+  | { name: 'not-found' };
+
+/** Maps a location pathname to a route; anything unknown is an honest "not found", never a guess. */
+export function parseRoute(pathname: string): Route {
+  const path = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
+  const parts = path.split('/').filter(Boolean);
+  const [first, second, ...rest] = parts;
+  if (first === undefined) return { name: 'home' };
+  if (rest.length > 0) return { name: 'not-found' };
+  if (first === 'invite' && second === undefined) return { name: 'invite' };
+  if (first === 'admin') {
+    if (second === undefined || second === 'users') return { name: 'admin-users' };
+    if (second === 'audit') return { name: 'admin-audit' };
+    if (second === 'tokens') return { name: 'admin-tokens' };
+    return { name: 'not-found' };
+  }
+  const module = UPCOMING_MODULES.find((m) => m === first);
+  if (module && second === undefined) return { name: 'module', module };
+  return { name: 'not-found' };
+}
+
+export const paths = {
+  home: `${BASE}/`,
+  module: (m: ModuleName) => `${BASE}/${m}`,
+  adminUsers: `${BASE}/admin/users`,
+  adminAudit: `${BASE}/admin/audit`,
+  adminTokens: `${BASE}/admin/tokens`,
+} as const;
+
+const NAVIGATE_EVENT = 'harbour:navigate';
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('popstate', onChange);
+  window.addEventListener(NAVIGATE_EVENT, onChange);
+  return () => {
+    window.removeEventListener('popstate', onChange);
+    window.removeEventListener(NAVIGATE_EVENT, onChange);
+  };
+}
+
+const getPathname = () => window.location.pathname;
+
+/** The current pathname, re-rendering on back/forward and on our own navigations. */
+export function usePathname(): string {
+  return useSyncExternalStore(subscribe, getPathname, getPathname);
+}
+
+/** Client-side navigation; same-path navigations are ignored so history stays clean. */
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  const url = new URL(to, window.location.href);
+  if (url.origin !== window.location.origin) {
+    window.location.assign(url.href);
+    return;
+  }
+  const target = url.pathname + url.search + url.hash;
+  const current = window.location.pathname + window.location.search + window.location.hash;
+  if (target === current) return;
+  if (options.replace) window.history.replaceState(null, '', target);
+  else window.history.pushState(null, '', target);
+  window.dispatchEvent(new Event(NAVIGATE_EVENT));
+}

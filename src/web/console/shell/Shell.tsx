@@ -1,0 +1,112 @@
+import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { Link } from 'react-aria-components';
+import type { MessageId } from '../../i18n/messages';
+import { signOut } from '../api/endpoints';
+import { useT } from '../locale';
+import { type ModuleName, navigate, paths, type Route, UPCOMING_MODULES, usePathname } from '../router';
+import { useSession, useSignedInSession } from '../session';
+import { DemoBanner } from './DemoBanner';
+import { LanguageSwitch, useSwitchLocale } from './language';
+import { ShortcutsDialog, useShortcuts } from './shortcuts';
+import { UserMenu } from './UserMenu';
+
+export const MODULE_LABELS: Record<ModuleName, MessageId> = {
+  queue: 'nav.queue',
+  cases: 'nav.cases',
+  directory: 'nav.directory',
+  reports: 'nav.reports',
+  campaigns: 'nav.campaigns',
+};
+
+function isCurrent(route: Route, item: 'home' | 'admin' | ModuleName): boolean {
+  if (item === 'home') return route.name === 'home';
+  if (item === 'admin') return route.name.startsWith('admin-');
+  return route.name === 'module' && route.module === item;
+}
+
+/** The signed-in frame: skip link, header, navigation, and focus moved to each new page's heading. */
+export function Shell({ route, children }: { route: Route; children: ReactNode }) {
+  const t = useT();
+  const { user, demo } = useSignedInSession();
+  const { end } = useSession();
+  const switchLocale = useSwitchLocale();
+  const [helpOpen, setHelpOpen] = useState(false);
+  const isAdmin = user.role === 'admin';
+  const mainRef = useRef<HTMLElement>(null);
+  const pathname = usePathname();
+
+  useShortcuts({
+    help: () => setHelpOpen(true),
+    home: () => navigate(paths.home),
+    admin: isAdmin ? () => navigate(paths.adminUsers) : undefined,
+    toggleLanguage: () => switchLocale(),
+  });
+
+  // After a client-side navigation, put focus on the new page's heading (announced by screen readers).
+  const firstRender = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on path change only
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    const heading = mainRef.current?.querySelector<HTMLElement>('h1');
+    const target = heading ?? mainRef.current;
+    if (target) {
+      if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+      target.focus();
+    }
+  }, [pathname]);
+
+  const onSignOut = () => {
+    signOut()
+      .catch(() => undefined)
+      .finally(() => end('signed-out'));
+  };
+
+  const navItem = (item: 'home' | 'admin' | ModuleName, href: string, label: string, later = false) => {
+    const current = isCurrent(route, item);
+    return (
+      <li key={item}>
+        <Link href={href} className="nav-link" aria-current={current ? 'page' : undefined}>
+          <span>{label}</span>
+          {later && <span className="nav-tag">{t('nav.later')}</span>}
+        </Link>
+      </li>
+    );
+  };
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        {t('shell.skip')}
+      </a>
+      <header className="app-header">
+        <div className="header-row">
+          <Link href={paths.home} className="brand">
+            {t('app.name')}
+          </Link>
+          <div className="header-actions">
+            <LanguageSwitch />
+            <UserMenu user={user} onSignOut={onSignOut} onShortcuts={() => setHelpOpen(true)} />
+          </div>
+        </div>
+        {demo && <DemoBanner />}
+      </header>
+      <div className="app-body">
+        <nav className="app-nav" aria-label={t('nav.label')}>
+          <ul>
+            {navItem('home', paths.home, t('nav.home'))}
+            {UPCOMING_MODULES.map((m) => navItem(m, paths.module(m), t(MODULE_LABELS[m]), true))}
+            {isAdmin && navItem('admin', paths.adminUsers, t('nav.admin'))}
+          </ul>
+        </nav>
+        <main id="main" className="app-main" ref={mainRef} tabIndex={-1}>
+          {children}
+        </main>
+      </div>
+      <ShortcutsDialog isOpen={helpOpen} onOpenChange={setHelpOpen} isAdmin={isAdmin} />
+    </div>
+  );
+}

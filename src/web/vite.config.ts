@@ -1,0 +1,60 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * React Aria bundles its built-in strings (e.g. "Select an item") for ~34 locales. The console speaks en-CA
+ * and fr-CA only, so every other locale's import is replaced by `null`, which React Aria's dictionary skips
+ * (the same technique as Adobe's optimize-locales plugin, without another dependency).
+ */
+export function keepReactAriaLocales(keep: readonly string[]): Plugin {
+  const intlImport = /^import (\S+) from "([^"]*\/)([a-z]{2}-[A-Z]{2})\.mjs";$/gm;
+  return {
+    name: 'harbour:react-aria-locales',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/[\\/]react-(aria|aria-components|stately)[\\/].*intlStrings\.mjs$/.test(id)) return null;
+      return code.replace(intlImport, (line, name: string, _dir, locale: string) =>
+        keep.includes(locale) ? line : `const ${name} = null;`,
+      );
+    },
+  };
+}
+
+// The staff console is a static bundle served by the Harbour server under /console/.
+// `npm run dev:web` proxies /api to a locally running server (HARBOUR_API_URL, default :8080).
+const webRoot = fileURLToPath(new URL('.', import.meta.url));
+const outDir = fileURLToPath(new URL('../../dist/console', import.meta.url));
+
+export default defineConfig({
+  root: webRoot,
+  base: '/console/',
+  plugins: [react(), keepReactAriaLocales(['en-US', 'fr-FR', 'fr-CA'])],
+  build: {
+    outDir,
+    emptyOutDir: true,
+    // Never inline assets as data: URIs in JS/CSS; the CSP only trusts 'self'.
+    assetsInlineLimit: 0,
+    sourcemap: false,
+    rolldownOptions: {
+      output: {
+        // Libraries change less often than the console: separate chunks stay cached across releases.
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            {
+              name: 'react-aria',
+              test: /node_modules[\\/](react-aria|react-aria-components|react-stately|@react-aria|@react-stately|@react-types|@internationalized)[\\/]/,
+            },
+            { name: 'vendor', test: /node_modules[\\/]/ },
+          ],
+        },
+      },
+    },
+  },
+  server: {
+    proxy: {
+      '/api': { target: process.env.HARBOUR_API_URL ?? 'http://localhost:8080', changeOrigin: false },
+    },
+  },
+});
