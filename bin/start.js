@@ -1,14 +1,14 @@
 #!/usr/bin/env node
-// `npm start`: builds the staff console when it is missing or stale, then runs the server.
+// `npm start`: builds what is missing or stale (the staff console, the server bundle), then runs the server.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const index = path.join(root, 'dist/console/index.html');
 
 function newest(dir) {
+  if (!existsSync(dir)) return 0;
   let t = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
@@ -16,19 +16,25 @@ function newest(dir) {
   }
   return t;
 }
-
-const webDir = path.join(root, 'src/web');
-const stale = !existsSync(index) || (existsSync(webDir) && newest(webDir) > statSync(index).mtimeMs);
-if (stale && process.env.NODE_ENV !== 'production') {
-  console.log('Building the staff console…');
-  const r = spawnSync('npm', ['run', '-s', 'build:web'], { cwd: root, stdio: 'inherit' });
+const stale = (output, ...sources) =>
+  !existsSync(output) ||
+  Math.max(...sources.map((s) => newest(path.join(root, s)))) > statSync(output).mtimeMs;
+const run = (cmd, args) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
+};
+
+const production = process.env.NODE_ENV === 'production';
+const consoleIndex = path.join(root, 'dist/console/index.html');
+const serverBundle = path.join(root, 'dist/server/main.js');
+if (!production || !existsSync(consoleIndex)) {
+  if (stale(consoleIndex, 'src/web', 'src/shared')) {
+    console.log('Building the staff console…');
+    run('npm', ['run', '-s', 'build:web']);
+  }
 }
-const r = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', path.join(root, 'src/server/main.ts'), ...process.argv.slice(2)],
-  {
-    stdio: 'inherit',
-  },
-);
+if (!production || !existsSync(serverBundle)) {
+  if (stale(serverBundle, 'src/server', 'src/shared')) run('npm', ['run', '-s', 'build:server']);
+}
+const r = spawnSync(process.execPath, [serverBundle, ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

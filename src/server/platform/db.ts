@@ -1,20 +1,11 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
-import { cube } from '@electric-sql/pglite/contrib/cube';
-import { earthdistance } from '@electric-sql/pglite/contrib/earthdistance';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
-import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import * as schema from '../db/schema.js';
 
@@ -22,10 +13,12 @@ export type Schema = typeof schema;
 /** The query builder, on either driver; a transaction has the same type. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
-export const migrationsFolder = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../db/migrations',
-);
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** From the sources (src/server/platform) or from the bundled server (dist/server). */
+export const migrationsFolder =
+  [path.resolve(here, '../db/migrations'), path.resolve(here, '../../src/server/db/migrations')].find((p) =>
+    existsSync(p),
+  ) ?? path.resolve(here, '../db/migrations');
 
 export interface Database {
   db: Db;
@@ -39,13 +32,39 @@ export interface Database {
   pool?: pg.Pool;
 }
 
-const pgliteExtensions = { pg_trgm, unaccent, cube, earthdistance, pgcrypto, btree_gist };
+/**
+ * PGlite runs PostgreSQL's defaults (128 MB shared buffers), sized for a server of its own; a hotline's
+ * embedded database is small, so smaller buffers keep the whole process within its memory budget.
+ */
+const PGLITE_CONF = ['shared_buffers = 16MB', 'work_mem = 4MB', 'maintenance_work_mem = 16MB'];
 
-/** The embedded database; `dir` is a folder, or `memory://` for tests. */
+/** The embedded database; `dir` is a folder, or `memory://` for tests. Loaded lazily: PostgreSQL deployments never load it. */
 export async function openPglite(dir: string): Promise<Database> {
   if (dir !== 'memory://') mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir, { extensions: pgliteExtensions });
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const [
+    { PGlite },
+    { btree_gist },
+    { cube },
+    { earthdistance },
+    { pg_trgm },
+    { pgcrypto },
+    { unaccent },
+    { drizzle },
+  ] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/btree_gist'),
+    import('@electric-sql/pglite/contrib/cube'),
+    import('@electric-sql/pglite/contrib/earthdistance'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('@electric-sql/pglite/contrib/pgcrypto'),
+    import('@electric-sql/pglite/contrib/unaccent'),
+    import('drizzle-orm/pglite'),
+  ]);
+  const client = await PGlite.create(dir, {
+    extensions: { pg_trgm, unaccent, cube, earthdistance, pgcrypto, btree_gist },
+    postgresqlconf: PGLITE_CONF,
+  });
+  const db = drizzle(client, { schema }) as unknown as Db;
   return {
     db,
     kind: 'pglite',
@@ -90,7 +109,11 @@ export async function openPostgres(
 /** Migrations are serialised across processes by an advisory lock, so two instances can start together. */
 export async function migrate(database: Database): Promise<void> {
   if (database.kind === 'pglite' && database.pglite) {
-    await migratePglite(drizzlePglite(database.pglite), { migrationsFolder });
+    const [{ drizzle }, { migrate: migratePglite }] = await Promise.all([
+      import('drizzle-orm/pglite'),
+      import('drizzle-orm/pglite/migrator'),
+    ]);
+    await migratePglite(drizzle(database.pglite), { migrationsFolder });
     return;
   }
   if (!database.pool) throw new Error('migrate: PostgreSQL database without a pool');
@@ -125,6 +148,7 @@ export async function serveEmbedded(database: Database, dataDir: string): Promis
     );
   }
   if (existsSync(socketPath)) rmSync(socketPath);
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const server = new PGLiteSocketServer({ db: database.pglite, path: socketPath, maxConnections: 4 });
   await server.start();
   return async () => {

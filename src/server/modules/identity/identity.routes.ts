@@ -79,7 +79,7 @@ export async function identityRoutes(app: FastifyInstance, deps: IdentityRoutesD
     },
     async (request) => {
       const auth = request.auth!;
-      const user = await identity.getUser(auth.user.id);
+      const user = await identity.currentUser(auth);
       if (!user) throw new Error('session user vanished');
       return {
         user: presentUser(user),

@@ -10,6 +10,7 @@ import type { Db } from '../../platform/db.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import type { Auth, AuthUser } from '../../platform/policy.js';
 import { identityRepository as repo, type UserRow } from './identity.repository.js';
+import { SessionCache } from './session-cache.js';
 
 export interface IdentityDeps {
   db: Db;
@@ -19,6 +20,8 @@ export interface IdentityDeps {
   publicUrl: string;
   sessionIdleMinutes: number;
   sessionMaxHours: number;
+  /** How long a resolved session may be reused without reading the database (0 disables). */
+  sessionCacheMs?: number;
   now?: () => Date;
 }
 
@@ -81,6 +84,23 @@ export function createIdentityService(deps: IdentityDeps) {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
   const sessionAad = (userId: string) => `totp:${userId}`;
+  const cache = new SessionCache(deps.sessionCacheMs ?? 2000);
+
+  // Every write to a user or session goes through these, so the session cache never outlives a change here.
+  async function updateUserRow(tx: Db, id: string, values: Partial<UserRow>) {
+    cache.forgetUser(id);
+    const row = await repo.updateUser(tx, id, values);
+    cache.forgetUser(id);
+    return row;
+  }
+  async function dropSession(tx: Db, id: string) {
+    cache.forgetSession(id);
+    await repo.deleteSession(tx, id);
+  }
+  async function dropUserSessions(tx: Db, userId: string) {
+    cache.forgetUser(userId);
+    await repo.deleteUserSessions(tx, userId);
+  }
 
   function mfaRequired(user: UserRow): boolean {
     return !(deps.demo && user.isDemo) || user.totpEnabled;
@@ -108,7 +128,7 @@ export function createIdentityService(deps: IdentityDeps) {
     const failed = user.failedAttempts + 1;
     const lock = failed >= MAX_FAILED_ATTEMPTS;
     await db.transaction(async (tx) => {
-      await repo.updateUser(tx, user.id, {
+      await updateUserRow(tx, user.id, {
         failedAttempts: lock ? 0 : failed,
         lockedUntil: lock ? new Date(now().getTime() + LOCK_MINUTES * 60_000) : user.lockedUntil,
       });
@@ -133,7 +153,7 @@ export function createIdentityService(deps: IdentityDeps) {
   }
 
   async function completeSignIn(tx: Db, user: UserRow, actor: Actor, method: string) {
-    const updated = await repo.updateUser(tx, user.id, {
+    const updated = await updateUserRow(tx, user.id, {
       failedAttempts: 0,
       lockedUntil: null,
       lastSignInAt: now(),
@@ -157,7 +177,7 @@ export function createIdentityService(deps: IdentityDeps) {
     const key = decrypt(deps.encryptionKey, user.totpSecretEnc, sessionAad(user.id));
     const step = matchTotp(key, code, now().getTime());
     if (step === undefined || (user.totpLastCounter !== null && step <= user.totpLastCounter)) return false;
-    await repo.updateUser(tx, user.id, { totpLastCounter: step });
+    await updateUserRow(tx, user.id, { totpLastCounter: step });
     return true;
   }
 
@@ -182,7 +202,7 @@ export function createIdentityService(deps: IdentityDeps) {
         }
         const stage = user.totpEnabled ? 'pending_mfa' : 'pending_enrol';
         const issued = await issueSession(tx, user, stage);
-        await repo.updateUser(tx, user.id, { failedAttempts: 0 });
+        await updateUserRow(tx, user.id, { failedAttempts: 0 });
         return { step: user.totpEnabled ? ('mfa' as const) : ('mfa_enrol' as const), ...issued, user };
       });
     },
@@ -195,7 +215,7 @@ export function createIdentityService(deps: IdentityDeps) {
       assertUsable(user);
       const result = await db.transaction(async (tx) => {
         if (!(await checkCode(tx, user, code))) return undefined;
-        await repo.deleteSession(tx, auth.sessionId);
+        await dropSession(tx, auth.sessionId);
         const signedIn = await completeSignIn(tx, user, actor, 'password+totp');
         const issued = await issueSession(tx, signedIn, 'active');
         return { step: 'done' as const, ...issued, user: signedIn };
@@ -211,7 +231,7 @@ export function createIdentityService(deps: IdentityDeps) {
       const activeWithout = auth.stage === 'active' && !auth.user.totpEnabled;
       if (!pending && !activeWithout) throw new AppError('FORBIDDEN', 403);
       const key = crypto.getRandomValues(new Uint8Array(20));
-      await repo.updateUser(db, auth.user.id, {
+      await updateUserRow(db, auth.user.id, {
         totpSecretEnc: encrypt(deps.encryptionKey, Buffer.from(key), sessionAad(auth.user.id)),
         totpEnabled: false,
         totpLastCounter: null,
@@ -228,7 +248,7 @@ export function createIdentityService(deps: IdentityDeps) {
       assertUsable(user);
       const result = await db.transaction(async (tx) => {
         if (!(await checkCode(tx, user, code))) return undefined;
-        await repo.updateUser(tx, user.id, { totpEnabled: true });
+        await updateUserRow(tx, user.id, { totpEnabled: true });
         await recordAudit(
           tx,
           { ...actor, id: user.id, label: user.email },
@@ -238,7 +258,7 @@ export function createIdentityService(deps: IdentityDeps) {
             targetId: user.id,
           },
         );
-        await repo.deleteSession(tx, auth.sessionId);
+        await dropSession(tx, auth.sessionId);
         const signedIn = await completeSignIn(tx, { ...user, totpEnabled: true }, actor, 'password+totp');
         const issued = await issueSession(tx, signedIn, 'active');
         return { step: 'done' as const, ...issued, user: signedIn };
@@ -250,7 +270,7 @@ export function createIdentityService(deps: IdentityDeps) {
     async signOut(auth: Auth, actor: Actor): Promise<void> {
       if (auth.kind !== 'session') return;
       await db.transaction(async (tx) => {
-        await repo.deleteSession(tx, auth.sessionId);
+        await dropSession(tx, auth.sessionId);
         await recordAudit(tx, actor, {
           action: 'auth.signed_out',
           targetType: 'user',
@@ -266,14 +286,14 @@ export function createIdentityService(deps: IdentityDeps) {
       return db.transaction(async (tx) => {
         const invite = await repo.consumeInvite(tx, sha256(token), now());
         if (!invite) throw new AppError('INVITE_INVALID', 400);
-        const user = await repo.updateUser(tx, invite.userId, {
+        const user = await updateUserRow(tx, invite.userId, {
           passwordHash,
           failedAttempts: 0,
           lockedUntil: null,
           ...(displayName ? { displayName } : {}),
         });
         if (!user || user.disabledAt) throw new AppError('INVITE_INVALID', 400);
-        await repo.deleteUserSessions(tx, user.id);
+        await dropUserSessions(tx, user.id);
         await recordAudit(
           tx,
           { ...actor, id: user.id, label: user.email },
@@ -299,18 +319,20 @@ export function createIdentityService(deps: IdentityDeps) {
      */
     async authenticateSession(cookie: string): Promise<Auth | 'expired' | undefined> {
       const id = sha256(cookie);
-      const found = await repo.findSessionWithUser(db, id);
+      const t = now();
+      const found = cache.get(id, t.getTime()) ?? (await repo.findSessionWithUser(db, id));
       if (!found) return undefined;
       const { session, user } = found;
-      const t = now();
       const idleLimit = new Date(t.getTime() - deps.sessionIdleMinutes * 60_000);
       if (session.expiresAt <= t || session.lastSeenAt < idleLimit || user.disabledAt) {
-        await repo.deleteSession(db, id);
+        await dropSession(db, id);
         return 'expired';
       }
       if (t.getTime() - session.lastSeenAt.getTime() > 60_000) {
+        session.lastSeenAt = t;
         await repo.updateSession(db, id, { lastSeenAt: t });
       }
+      if (!('at' in found)) cache.set(id, { session, user, at: t.getTime() });
       return {
         kind: 'session',
         user: toAuthUser(user),
@@ -339,13 +361,18 @@ export function createIdentityService(deps: IdentityDeps) {
       };
     },
 
-    async getUser(id: string): Promise<UserRow | undefined> {
-      return repo.findUser(db, id);
+    /** The signed-in user's row: from the session cache when fresh, else the database. */
+    async currentUser(auth: Auth): Promise<UserRow | undefined> {
+      if (auth.kind === 'session') {
+        const hit = cache.get(auth.sessionId, now().getTime());
+        if (hit) return hit.user;
+      }
+      return repo.findUser(db, auth.user.id);
     },
 
     async updateMe(auth: Auth, changes: { locale?: Locale; displayName?: string }, actor: Actor) {
       return db.transaction(async (tx) => {
-        const user = await repo.updateUser(tx, auth.user.id, changes);
+        const user = await updateUserRow(tx, auth.user.id, changes);
         if (!user) throw notFound();
         await recordAudit(tx, actor, {
           action: 'user.updated_self',
@@ -445,8 +472,8 @@ export function createIdentityService(deps: IdentityDeps) {
         if (changes.role !== undefined) values.role = changes.role;
         if (changes.disabled !== undefined)
           values.disabledAt = changes.disabled ? (before.disabledAt ?? now()) : null;
-        const user = (await repo.updateUser(tx, userId, values)) ?? before;
-        if (changes.disabled || changes.role !== undefined) await repo.deleteUserSessions(tx, userId);
+        const user = (await updateUserRow(tx, userId, values)) ?? before;
+        if (changes.disabled || changes.role !== undefined) await dropUserSessions(tx, userId);
         if (changes.role !== undefined && changes.role !== before.role) {
           await recordAudit(tx, actor, {
             action: 'user.role_changed',
@@ -471,13 +498,13 @@ export function createIdentityService(deps: IdentityDeps) {
     /** Removes a user's TOTP key; their next sign-in must enrol again. Ends their sessions. */
     async resetMfa(userId: string, reason: string | undefined, actor: Actor): Promise<UserRow> {
       return db.transaction(async (tx) => {
-        const user = await repo.updateUser(tx, userId, {
+        const user = await updateUserRow(tx, userId, {
           totpEnabled: false,
           totpSecretEnc: null,
           totpLastCounter: null,
         });
         if (!user) throw notFound();
-        await repo.deleteUserSessions(tx, userId);
+        await dropUserSessions(tx, userId);
         await recordAudit(tx, actor, {
           action: 'user.mfa_reset',
           targetType: 'user',

@@ -1,0 +1,165 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** Nearest-rank percentile of unsorted samples. */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export interface Row {
+  benchmark: string;
+  database: string;
+  n: number;
+  unit: string;
+  median: number;
+  p95: number;
+  p99: number;
+  goal: string;
+  extra?: string;
+}
+
+export function summarise(
+  benchmark: string,
+  database: string,
+  unit: string,
+  samples: number[],
+  goal: string,
+  extra?: string,
+): Row {
+  return {
+    benchmark,
+    database,
+    n: samples.length,
+    unit,
+    median: percentile(samples, 50),
+    p95: percentile(samples, 95),
+    p99: percentile(samples, 99),
+    goal,
+    ...(extra ? { extra } : {}),
+  };
+}
+
+const fmt = (x: number) =>
+  Number.isNaN(x) ? '-' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
+
+/** A Markdown table, so the output can be pasted into the issue note as it is. */
+export function printTable(rows: Row[]) {
+  const header = ['benchmark', 'database', 'n', 'unit', 'median', 'p95', 'p99', 'goal', 'notes'];
+  const lines = rows.map((r) => [
+    r.benchmark,
+    r.database,
+    String(r.n),
+    r.unit,
+    fmt(r.median),
+    fmt(r.p95),
+    fmt(r.p99),
+    r.goal,
+    r.extra ?? '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const l of lines) console.log(line(l));
+}
+
+export interface Started {
+  child: ChildProcess;
+  url: string;
+  /** Milliseconds from spawn to the first 200 from /readyz. */
+  readyMs: number;
+  stop(): Promise<void>;
+}
+
+/** Spawns the real server and polls /readyz until it answers 200. */
+export async function startServer(env: Record<string, string | undefined>): Promise<Started> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/server/main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  const url = `http://127.0.0.1:${env.PORT}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${out}`);
+    if (performance.now() - t0 > 120_000) throw new Error(`server not ready after 120 s:\n${out}`);
+    const ok = await fetch(`${url}/readyz`)
+      .then((r) => r.status === 200)
+      .catch(() => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const readyMs = performance.now() - t0;
+  return {
+    child,
+    url,
+    readyMs,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Resident memory of a process in MB, from /proc. */
+export async function rssMb(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+/**
+ * Closed-loop load: `connections` keep-alive connections each send requests back to back for
+ * `durationMs`; returns every request's latency in ms (the client is a separate process from the server).
+ */
+export async function load(
+  url: string,
+  headers: Record<string, string>,
+  connections: number,
+  durationMs: number,
+): Promise<{ latencies: number[]; errors: number; seconds: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + durationMs;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const t = performance.now();
+      const req = http.get(url, { agent, headers }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) latencies.push(performance.now() - t);
+          else errors++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+    });
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) await one();
+    }),
+  );
+  agent.destroy();
+  return { latencies, errors, seconds: (performance.now() - t0) / 1000 };
+}
