@@ -10,18 +10,18 @@
 // `vitest run` -> one closing line `Tests: N passed, N failed`.
 // Exit code: vitest's; non-zero as well when no test ran. See docs/testing.md.
 
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
-import { createConnection } from "node:net";
-import { tmpdir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const DEFAULT_CHROMIUM = "/usr/bin/chromium";
+const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 const PG_HELP =
   'Start a throwaway cluster with:  eval "$(scripts/pg-throwaway.sh start)"\n' +
-  "(stop it later with scripts/pg-throwaway.sh stop), or unset DATABASE_URL to use embedded PGlite.";
+  '(stop it later with scripts/pg-throwaway.sh stop), or unset DATABASE_URL to use embedded PGlite.';
 
 function say(msg) {
   process.stdout.write(`[harbour test] ${msg}\n`);
@@ -33,7 +33,7 @@ function fail(msg) {
 }
 
 function onPath(cmd) {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir && existsSync(join(dir, cmd))) return join(dir, cmd);
   }
   return null;
@@ -45,7 +45,9 @@ function ensureChromium() {
   const custom = process.env.HARBOUR_CHROMIUM;
   if (custom) {
     if (!existsSync(custom)) {
-      fail(`HARBOUR_CHROMIUM=${custom} does not exist. Point it at a Chromium binary or unset it to use ${DEFAULT_CHROMIUM}.`);
+      fail(
+        `HARBOUR_CHROMIUM=${custom} does not exist. Point it at a Chromium binary or unset it to use ${DEFAULT_CHROMIUM}.`,
+      );
     }
     say(`chromium: ${custom} (HARBOUR_CHROMIUM)`);
     return;
@@ -54,23 +56,27 @@ function ensureChromium() {
     say(`chromium: ${DEFAULT_CHROMIUM}`);
     return;
   }
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  if (isRoot && onPath("apt-get")) {
-    say(`${DEFAULT_CHROMIUM} is missing; the browser tests need it. Installing Debian's chromium (apt-get)...`);
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    const opts = { stdio: ["ignore", "inherit", "inherit"], env };
-    const update = spawnSync("apt-get", ["update"], opts);
-    const install = update.status === 0 ? spawnSync("apt-get", ["install", "-y", "chromium"], opts) : update;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && onPath('apt-get')) {
+    say(
+      `${DEFAULT_CHROMIUM} is missing; the browser tests need it. Installing Debian's chromium (apt-get)...`,
+    );
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const opts = { stdio: ['ignore', 'inherit', 'inherit'], env };
+    const update = spawnSync('apt-get', ['update'], opts);
+    const install = update.status === 0 ? spawnSync('apt-get', ['install', '-y', 'chromium'], opts) : update;
     if (install.status !== 0 || !existsSync(DEFAULT_CHROMIUM)) {
-      fail(`installing chromium with apt-get failed. Try by hand: apt-get update && apt-get install -y chromium`);
+      fail(
+        `installing chromium with apt-get failed. Try by hand: apt-get update && apt-get install -y chromium`,
+      );
     }
     say(`chromium: installed ${DEFAULT_CHROMIUM}`);
     return;
   }
   fail(
     `Chromium is needed by the browser tests and ${DEFAULT_CHROMIUM} is missing.\n` +
-      "Install it with:\n\n    sudo apt-get update && sudo apt-get install -y chromium\n\n" +
-      "or set HARBOUR_CHROMIUM=/path/to/chromium.",
+      'Install it with:\n\n    sudo apt-get update && sudo apt-get install -y chromium\n\n' +
+      'or set HARBOUR_CHROMIUM=/path/to/chromium.',
   );
 }
 
@@ -80,9 +86,9 @@ function ensureChromium() {
 function describeDb(raw) {
   try {
     const u = new URL(raw);
-    const host = u.hostname || u.searchParams.get("host") || "localhost";
-    const port = u.port || "5432";
-    const db = decodeURIComponent(u.pathname.replace(/^\//, "")) || "(default db)";
+    const host = u.hostname || u.searchParams.get('host') || 'localhost';
+    const port = u.port || '5432';
+    const db = decodeURIComponent(u.pathname.replace(/^\//, '')) || '(default db)';
     return { host, port: Number(port), db, label: `PostgreSQL ${host}:${port}/${db}` };
   } catch {
     return null;
@@ -96,25 +102,27 @@ function tcpAnswers(host, port, timeoutMs = 5000) {
       sock.destroy();
       resolve({ ok, why });
     };
-    sock.setTimeout(timeoutMs, () => done(false, "timed out"));
-    sock.once("connect", () => done(true));
-    sock.once("error", (e) => done(false, e.code ?? e.message));
+    sock.setTimeout(timeoutMs, () => done(false, 'timed out'));
+    sock.once('connect', () => done(true));
+    sock.once('error', (e) => done(false, e.code ?? e.message));
   });
 }
 
 async function checkDatabase(url) {
   const d = describeDb(url);
   if (!d) fail(`DATABASE_URL is not a valid URL (expected postgres://user@host:port/db).\n${PG_HELP}`);
-  if (onPath("psql")) {
-    const r = spawnSync("psql", ["-X", "-w", "-q", "-At", "-c", "select 1", url], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PGCONNECT_TIMEOUT: "5" },
-      encoding: "utf8",
+  if (onPath('psql')) {
+    const r = spawnSync('psql', ['-X', '-w', '-q', '-At', '-c', 'select 1', url], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PGCONNECT_TIMEOUT: '5' },
+      encoding: 'utf8',
       timeout: 20000,
     });
     if (r.status !== 0) {
-      const why = (r.stderr || r.error?.message || "no answer").trim().replaceAll(url, "<DATABASE_URL>");
-      fail(`the PostgreSQL server in DATABASE_URL (${d.host}:${d.port}/${d.db}) does not answer:\n  ${why}\n${PG_HELP}`);
+      const why = (r.stderr || r.error?.message || 'no answer').trim().replaceAll(url, '<DATABASE_URL>');
+      fail(
+        `the PostgreSQL server in DATABASE_URL (${d.host}:${d.port}/${d.db}) does not answer:\n  ${why}\n${PG_HELP}`,
+      );
     }
   } else {
     const r = await tcpAnswers(d.host, d.port);
@@ -131,7 +139,7 @@ function newestMtime(dir) {
   let newest = 0;
   let newestPath = null;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "node_modules") continue;
+    if (entry.name === 'node_modules') continue;
     const p = join(dir, entry.name);
     if (entry.isDirectory()) {
       const sub = newestMtime(p);
@@ -148,30 +156,33 @@ function newestMtime(dir) {
 }
 
 function ensureConsoleBuilt() {
-  const webDir = join(root, "src", "web");
-  const index = join(root, "dist", "console", "index.html");
+  const webDir = join(root, 'src', 'web');
+  const index = join(root, 'dist', 'console', 'index.html');
   if (!existsSync(webDir)) {
-    say("console: src/web not found, skipping the console build");
+    say('console: src/web not found, skipping the console build');
     return;
   }
   let reason = null;
   if (!existsSync(index)) {
-    reason = "dist/console/index.html is missing";
+    reason = 'dist/console/index.html is missing';
   } else {
     const built = statSync(index).mtimeMs;
     const src = newestMtime(webDir);
     if (src.mtime > built) reason = `${src.path.slice(root.length + 1)} is newer than the build`;
   }
   if (!reason) {
-    say("console: dist/console is up to date");
+    say('console: dist/console is up to date');
     return;
   }
   say(`console: building (${reason}): npm run build:web`);
   const started = Date.now();
-  const r = spawnSync("npm", ["run", "build:web"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
-  if (r.status !== 0) fail("the console build (npm run build:web) failed; the browser tests need dist/console.");
+  const r = spawnSync('npm', ['run', 'build:web'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0)
+    fail('the console build (npm run build:web) failed; the browser tests need dist/console.');
   if (!existsSync(index)) {
-    fail("npm run build:web succeeded but dist/console/index.html was not produced (check src/web/vite.config.ts outDir).");
+    fail(
+      'npm run build:web succeeded but dist/console/index.html was not produced (check src/web/vite.config.ts outDir).',
+    );
   }
   say(`console: built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }
@@ -179,24 +190,24 @@ function ensureConsoleBuilt() {
 // ---------------------------------------------------------------- vitest
 
 function runVitest(args, env) {
-  const bin = join(root, "node_modules", "vitest", "vitest.mjs");
-  const [cmd, pre] = existsSync(bin) ? [process.execPath, [bin]] : ["npx", ["--no-install", "vitest"]];
-  if (!existsSync(bin)) say("node_modules/vitest not found (did you run npm ci?); trying npx");
+  const bin = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+  const [cmd, pre] = existsSync(bin) ? [process.execPath, [bin]] : ['npx', ['--no-install', 'vitest']];
+  if (!existsSync(bin)) say('node_modules/vitest not found (did you run npm ci?); trying npx');
   return new Promise((resolve) => {
-    const child = spawn(cmd, [...pre, "run", ...args], { cwd: root, stdio: "inherit", env });
+    const child = spawn(cmd, [...pre, 'run', ...args], { cwd: root, stdio: 'inherit', env });
     // Ctrl-C reaches vitest directly (same process group): just wait for it. Forward TERM/HUP.
     const onInt = () => {};
     const forward = (sig) => () => child.kill(sig);
-    const onTerm = forward("SIGTERM");
-    const onHup = forward("SIGHUP");
-    process.on("SIGINT", onInt);
-    process.on("SIGTERM", onTerm);
-    process.on("SIGHUP", onHup);
-    child.on("error", (e) => fail(`could not start vitest: ${e.message}`));
-    child.on("exit", (code, signal) => {
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-      process.off("SIGHUP", onHup);
+    const onTerm = forward('SIGTERM');
+    const onHup = forward('SIGHUP');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    process.on('SIGHUP', onHup);
+    child.on('error', (e) => fail(`could not start vitest: ${e.message}`));
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGHUP', onHup);
       resolve({ code, signal });
     });
   });
@@ -204,7 +215,7 @@ function runVitest(args, env) {
 
 function readReport(file) {
   try {
-    return JSON.parse(readFileSync(file, "utf8"));
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return null;
   }
@@ -215,25 +226,27 @@ function readReport(file) {
 async function main() {
   const userArgs = process.argv.slice(2);
   const env = { ...process.env };
-  if (env.DATABASE_URL !== undefined && env.DATABASE_URL.trim() === "") delete env.DATABASE_URL;
+  if (env.DATABASE_URL !== undefined && env.DATABASE_URL.trim() === '') delete env.DATABASE_URL;
 
-  say("preflight");
+  say('preflight');
   ensureChromium();
-  const dbLabel = env.DATABASE_URL ? await checkDatabase(env.DATABASE_URL) : "embedded PGlite";
+  const dbLabel = env.DATABASE_URL ? await checkDatabase(env.DATABASE_URL) : 'embedded PGlite';
   say(`database: ${dbLabel}`);
   ensureConsoleBuilt();
 
-  const outDir = mkdtempSync(join(tmpdir(), "harbour-vitest-"));
-  const jsonFile = join(outDir, "report.json");
-  const args = [...userArgs, "--reporter=default", "--reporter=json", `--outputFile.json=${jsonFile}`];
-  say(`running: vitest run ${userArgs.join(" ")}`.trimEnd() + ` (database: ${dbLabel})`);
+  const outDir = mkdtempSync(join(tmpdir(), 'harbour-vitest-'));
+  const jsonFile = join(outDir, 'report.json');
+  const args = [...userArgs, '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`];
+  say(`running: vitest run ${userArgs.join(' ')}`.trimEnd() + ` (database: ${dbLabel})`);
   const started = Date.now();
   const { code, signal } = await runVitest(args, env);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const report = readReport(jsonFile);
   rmSync(outDir, { recursive: true, force: true });
 
-  let exitCode = signal ? 128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGKILL: 9 }[signal] ?? 1) : (code ?? 1);
+  let exitCode = signal
+    ? 128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGKILL: 9 }[signal] ?? 1)
+    : (code ?? 1);
   if (!report) {
     say(`vitest ended (${signal ?? `exit ${code}`}) after ${seconds}s without writing its JSON report`);
     process.exit(exitCode || 1);
@@ -241,18 +254,19 @@ async function main() {
   const passed = report.numPassedTests ?? 0;
   // Files that failed outside any test (import error, failing beforeAll...) count as failures too.
   const brokenFiles = (report.testResults ?? []).filter(
-    (f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed"),
+    (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
   );
   const failed = (report.numFailedTests ?? 0) + brokenFiles.length;
   const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 
   if (brokenFiles.length > 0) {
     say(`${brokenFiles.length} test file(s) failed outside a test (counted as failed):`);
-    for (const f of brokenFiles) say(`  ${f.name.startsWith(root) ? f.name.slice(root.length + 1) : f.name}: ${f.message || "error"}`);
+    for (const f of brokenFiles)
+      say(`  ${f.name.startsWith(root) ? f.name.slice(root.length + 1) : f.name}: ${f.message || 'error'}`);
   }
   if (failed > 0 && exitCode === 0) exitCode = 1;
   if (passed + failed === 0) {
-    say("no test ran: check the file filter or the vitest config");
+    say('no test ran: check the file filter or the vitest config');
     if (exitCode === 0) exitCode = 1;
   }
   say(

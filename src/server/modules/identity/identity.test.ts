@@ -317,7 +317,9 @@ describe('administration', () => {
     const target = await createUser(db, { role: 'advocate', mfa: true });
     const targetSession = await sessionFor(db, target);
     // Used once, so the session is in the cache: revocation must still take effect at once.
-    expect((await app.inject({ method: 'GET', url: '/api/session', headers: targetSession.headers })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ method: 'GET', url: '/api/session', headers: targetSession.headers })).statusCode,
+    ).toBe(200);
 
     const role = await app.inject({
       method: 'PATCH',
