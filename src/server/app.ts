@@ -30,6 +30,8 @@ export interface AppDeps {
   db: Db;
   /** Set by main.ts during graceful shutdown so /readyz turns 503 before connections drain. */
   isShuttingDown?: () => boolean;
+  /** Where logs go (tests capture them to prove nothing personal is written). Default: stdout. */
+  logStream?: { write(msg: string): void };
 }
 
 export interface HarbourApp {
@@ -57,7 +59,7 @@ function makeAjv(coerceTypes: boolean) {
 export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
   const { config, db } = deps;
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, deps.logStream),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,

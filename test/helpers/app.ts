@@ -30,9 +30,16 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 }
 
 /** A fully built app on the worker's shared database. Close it in afterAll. */
-export async function testApp(overrides: Partial<Config> = {}): Promise<HarbourApp> {
+export async function testApp(
+  overrides: Partial<Config> = {},
+  logStream?: { write(msg: string): void },
+): Promise<HarbourApp> {
   const database = await testDatabase();
-  const built = await buildApp({ config: testConfig(overrides), db: database.db });
+  const built = await buildApp({
+    config: testConfig(overrides),
+    db: database.db,
+    ...(logStream ? { logStream } : {}),
+  });
   await built.app.ready();
   return built;
 }

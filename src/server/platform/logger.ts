@@ -4,9 +4,13 @@ import type { FastifyServerOptions } from 'fastify';
  * Personal data never reaches the log: credentials, cookies and any body field that could hold
  * someone's words or identity are redacted; URLs are logged without their query string.
  */
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(
+  level: string,
+  stream?: { write(msg: string): void },
+): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream ? { stream } : {}),
     redact: {
       paths: [
         'req.headers.cookie',

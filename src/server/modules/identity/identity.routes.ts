@@ -367,7 +367,9 @@ export async function identityRoutes(app: FastifyInstance, deps: IdentityRoutesD
         response: { 200: Type.Object({ tokens: Type.Array(TokenView) }), ...errors },
       },
     },
-    async () => ({ tokens: (await identity.listTokens()).map((t) => presentToken(t.token, t.userEmail)) }),
+    async (request) => ({
+      tokens: (await identity.listTokens(request.actor)).map((t) => presentToken(t.token, t.userEmail)),
+    }),
   );
 
   r.post(

@@ -541,8 +541,17 @@ export function createIdentityService(deps: IdentityDeps) {
       });
     },
 
-    async listTokens() {
-      return repo.listTokens(db);
+    /** The list names each token's user (staff e-mail): an audited read. */
+    async listTokens(actor: Actor) {
+      return db.transaction(async (tx) => {
+        const rows = await repo.listTokens(tx);
+        await recordAudit(tx, actor, {
+          action: 'tokens.listed',
+          targetType: 'api_token',
+          details: { count: rows.length },
+        });
+        return rows;
+      });
     },
 
     async revokeToken(id: string, actor: Actor): Promise<void> {
