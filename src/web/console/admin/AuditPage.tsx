@@ -1,11 +1,21 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Button, Cell, Column, Row, Table, TableBody, TableHeader } from 'react-aria-components';
+import { Cell, Column, Row, Table, TableBody, TableHeader } from 'react-aria-components';
 import { AUDIT_PAGE_SIZE, listAuditEvents } from '../api/endpoints';
 import { useLocale, useT } from '../locale';
+import { PendingButton } from '../ui/PendingButton';
 import { EmptyState, ErrorState, Loading } from '../ui/states';
 import { RelativeTime } from '../ui/time';
 import { AdminLayout } from './AdminLayout';
 import { adminKeys } from './queries';
+
+/** Identifiers are long UUIDs: the first 8 characters tell rows apart; the whole value is on hover. */
+function ShortId({ value }: { value: string }) {
+  return (
+    <code className="short-id" title={value}>
+      {value.length > 12 ? `${value.slice(0, 8)}…` : value}
+    </code>
+  );
+}
 
 /** The latest audit events, newest first, paged backwards with `before`. */
 export function AuditPage() {
@@ -50,38 +60,39 @@ export function AuditPage() {
                     <Cell className="cell">
                       {e.actorEmail ?? <span className="muted">{t('audit.system')}</span>}
                     </Cell>
-                    <Cell className="cell">
+                    <Cell className="cell nowrap">
                       <code>{e.action}</code>
                     </Cell>
-                    <Cell className="cell">
+                    <Cell className="cell nowrap">
                       {e.targetType ? (
-                        <span className="mono small-text">
-                          {e.targetType}
-                          {e.targetId ? ` ${e.targetId}` : ''}
+                        <span className="small-text">
+                          {e.targetType} {e.targetId && <ShortId value={e.targetId} />}
                         </span>
                       ) : (
                         <span className="muted">—</span>
                       )}
                     </Cell>
                     <Cell className="cell">{e.reason ?? <span className="muted">—</span>}</Cell>
-                    <Cell className="cell mono small-text">{e.requestId ?? '—'}</Cell>
+                    <Cell className="cell small-text">
+                      {e.requestId ? <ShortId value={e.requestId} /> : <span className="muted">—</span>}
+                    </Cell>
                   </Row>
                 )}
               </TableBody>
             </Table>
           </div>
-          <p role="status" className="status-line">
+          <p role="status" className="muted">
             {t('audit.count', { count: events.length })}
           </p>
           {audit.isError && <ErrorState error={audit.error} />}
           {audit.hasNextPage ? (
-            <Button
+            <PendingButton
               className="button"
               onPress={() => void audit.fetchNextPage()}
               isPending={audit.isFetchingNextPage}
             >
               {t('audit.loadMore')}
-            </Button>
+            </PendingButton>
           ) : (
             <p className="muted">{t('audit.end')}</p>
           )}

@@ -9,6 +9,7 @@ import { useRoleLabel } from '../shell/roles';
 import { CopyField } from '../ui/CopyField';
 import { TextInputField } from '../ui/fields';
 import { ModalDialog } from '../ui/ModalDialog';
+import { PendingButton } from '../ui/PendingButton';
 import { SelectField } from '../ui/SelectField';
 import { FormError } from '../ui/states';
 import { useInvalidateAdmin } from './queries';
@@ -53,6 +54,7 @@ function InviteForm({ onClose, onInvited }: { onClose: () => void; onInvited: (u
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (mutation.isPending) return;
     mutation.mutate();
   };
 
@@ -106,9 +108,9 @@ function InviteForm({ onClose, onInvited }: { onClose: () => void; onInvited: (u
         <Button className="button" onPress={onClose}>
           {t('action.cancel')}
         </Button>
-        <Button type="submit" className="button primary" isPending={mutation.isPending}>
+        <PendingButton type="submit" className="button primary" isPending={mutation.isPending}>
           {t('inviteUser.submit')}
-        </Button>
+        </PendingButton>
       </div>
     </Form>
   );

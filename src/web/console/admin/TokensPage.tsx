@@ -24,6 +24,7 @@ import { useLocale, useT } from '../locale';
 import { CopyField } from '../ui/CopyField';
 import { LocalFieldError, TextInputField } from '../ui/fields';
 import { ModalDialog } from '../ui/ModalDialog';
+import { PendingButton } from '../ui/PendingButton';
 import { SelectField } from '../ui/SelectField';
 import { EmptyState, ErrorState, FormError, Loading } from '../ui/states';
 import { RelativeTime, useNow } from '../ui/time';
@@ -188,6 +189,7 @@ function CreateTokenForm({
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (mutation.isPending) return;
     if (!userId || scopes.length === 0) return;
     mutation.mutate();
   };
@@ -222,6 +224,7 @@ function CreateTokenForm({
           label={t('tokens.field.user')}
           description={t('tokens.field.userHelp')}
           options={userOptions}
+          placeholder={t('tokens.field.userPlaceholder')}
           value={userId}
           onChange={setUserId}
           isRequired
@@ -290,9 +293,9 @@ function CreateTokenForm({
         <Button className="button" onPress={onClose}>
           {t('action.cancel')}
         </Button>
-        <Button type="submit" className="button primary" isPending={mutation.isPending}>
+        <PendingButton type="submit" className="button primary" isPending={mutation.isPending}>
           {t('tokens.submit')}
-        </Button>
+        </PendingButton>
       </div>
     </Form>
   );
@@ -333,9 +336,13 @@ function RevokeDialog({
           <Button className="button" onPress={onClose} autoFocus>
             {t('action.cancel')}
           </Button>
-          <Button className="button danger" onPress={() => mutation.mutate()} isPending={mutation.isPending}>
+          <PendingButton
+            className="button danger"
+            onPress={() => mutation.mutate()}
+            isPending={mutation.isPending}
+          >
             {t('tokens.revoke')}
-          </Button>
+          </PendingButton>
         </div>
       </div>
     </ModalDialog>

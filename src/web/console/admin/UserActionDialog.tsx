@@ -10,6 +10,7 @@ import { useRoleLabel } from '../shell/roles';
 import { CopyField } from '../ui/CopyField';
 import { TextAreaField } from '../ui/fields';
 import { ModalDialog } from '../ui/ModalDialog';
+import { PendingButton } from '../ui/PendingButton';
 import { SelectField } from '../ui/SelectField';
 import { FormError } from '../ui/states';
 import { useInvalidateAdmin } from './queries';
@@ -103,6 +104,7 @@ export function UserActionDialog({
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (mutation.isPending) return;
     mutation.mutate();
   };
 
@@ -157,14 +159,14 @@ export function UserActionDialog({
             <Button className="button" onPress={onClose}>
               {t('action.cancel')}
             </Button>
-            <Button
+            <PendingButton
               type="submit"
               className={`button ${destructive ? 'danger' : 'primary'}`}
               isPending={mutation.isPending}
               isDisabled={kind === 'role' && role === user.role}
             >
               {t(text.confirm)}
-            </Button>
+            </PendingButton>
           </div>
         </Form>
       )}

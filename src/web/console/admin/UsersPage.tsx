@@ -59,9 +59,8 @@ export function UsersPage() {
           <Table aria-label={t('users.tableLabel')} className="table">
             <TableHeader>
               <Column isRowHeader className="column">
-                {t('users.col.name')}
+                {t('users.col.person')}
               </Column>
-              <Column className="column">{t('users.col.email')}</Column>
               <Column className="column">{t('users.col.role')}</Column>
               <Column className="column">{t('users.col.mfa')}</Column>
               <Column className="column">{t('users.col.status')}</Column>
@@ -72,10 +71,14 @@ export function UsersPage() {
               {(u) => (
                 <Row id={u.id} className="row">
                   <Cell className="cell">
-                    {u.displayName}
-                    {u.id === me.id && <span className="tag">{t('users.you')}</span>}
+                    <span className="person">
+                      <span className="person-name">
+                        {u.displayName}
+                        {u.id === me.id && <span className="tag">{t('users.you')}</span>}
+                      </span>
+                      <span className="person-email">{u.email}</span>
+                    </span>
                   </Cell>
-                  <Cell className="cell">{u.email}</Cell>
                   <Cell className="cell">{roleLabel(u.role)}</Cell>
                   <Cell className="cell">
                     {u.mfaEnabled ? (
@@ -100,7 +103,7 @@ export function UsersPage() {
                       <span className="badge">{t('users.active')}</span>
                     )}
                   </Cell>
-                  <Cell className="cell">
+                  <Cell className="cell nowrap">
                     {u.lastSignInAt ? <RelativeTime value={u.lastSignInAt} /> : t('users.never')}
                   </Cell>
                   <Cell className="cell">

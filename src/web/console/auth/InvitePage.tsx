@@ -1,13 +1,14 @@
 import { useMutation } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
-import { Button, Form } from 'react-aria-components';
+import { type FormEvent, useEffect, useState } from 'react';
+import { Form } from 'react-aria-components';
 import { acceptInvite } from '../api/endpoints';
 import type { StepResponse } from '../api/types';
-import { useT } from '../locale';
+import { useLocale, useT } from '../locale';
 import { navigate, paths } from '../router';
 import { useSession } from '../session';
 import { usePageTitle } from '../shell/usePageTitle';
 import { TextInputField } from '../ui/fields';
+import { PendingButton } from '../ui/PendingButton';
 import { FormError } from '../ui/states';
 import { AuthLayout } from './AuthLayout';
 import { MfaEnrolment } from './MfaEnrolment';
@@ -26,6 +27,13 @@ export function InvitePage() {
   const { establish } = useSession();
   const [token] = useState(() => readInviteToken(window.location.hash));
   const [step, setStep] = useState<'password' | 'mfa_enrol'>('password');
+  const { locale, setLocale } = useLocale();
+
+  // The account was created by an administrator with a default language; the person has been reading this
+  // page in the language their browser chose (or they switched to). Keep that one once they are in.
+  useEffect(() => {
+    setLocale(locale, { explicit: true });
+  }, [locale, setLocale]);
 
   const finish = (response: StepResponse) => {
     if (response.step === 'done') {
@@ -63,6 +71,7 @@ function ChoosePassword({ token, onStep }: { token: string; onStep: (r: StepResp
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (mutation.isPending) return;
     mutation.mutate();
   };
 
@@ -95,9 +104,9 @@ function ChoosePassword({ token, onStep }: { token: string; onStep: (r: StepResp
           validate={(value) => (value && value !== password ? t('invite.mismatch') : null)}
         />
         <FormError error={mutation.error} />
-        <Button type="submit" className="button primary" isPending={mutation.isPending}>
+        <PendingButton type="submit" className="button primary" isPending={mutation.isPending}>
           {t('invite.submit')}
-        </Button>
+        </PendingButton>
       </Form>
     </div>
   );

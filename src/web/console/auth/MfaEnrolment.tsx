@@ -1,11 +1,12 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useRef, useState } from 'react';
-import { Button, Form } from 'react-aria-components';
+import { Form } from 'react-aria-components';
 import { confirmMfaEnrolment, startMfaEnrolment } from '../api/endpoints';
 import type { StepResponse } from '../api/types';
 import { useT } from '../locale';
 import { CopyField } from '../ui/CopyField';
 import { errorCode } from '../ui/errors';
+import { PendingButton } from '../ui/PendingButton';
 import { ErrorState, FormError, Loading } from '../ui/states';
 import { CodeField, normaliseCode } from './CodeField';
 
@@ -42,6 +43,7 @@ export function MfaEnrolment({ onDone }: { onDone: (response: StepResponse) => v
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (confirm.isPending) return;
     confirm.mutate(normaliseCode(code));
   };
 
@@ -74,9 +76,9 @@ export function MfaEnrolment({ onDone }: { onDone: (response: StepResponse) => v
             <Form onSubmit={submit} className="stack">
               <CodeField value={code} onChange={setCode} inputRef={codeRef} />
               <FormError error={confirm.error} />
-              <Button type="submit" className="button primary" isPending={confirm.isPending}>
+              <PendingButton type="submit" className="button primary" isPending={confirm.isPending}>
                 {t('enrol.confirm')}
-              </Button>
+              </PendingButton>
             </Form>
           </li>
         </ol>

@@ -9,6 +9,7 @@ import { useMeta, useSession } from '../session';
 import { usePageTitle } from '../shell/usePageTitle';
 import { errorCode } from '../ui/errors';
 import { TextInputField } from '../ui/fields';
+import { PendingButton } from '../ui/PendingButton';
 import { FormError } from '../ui/states';
 import { AuthLayout } from './AuthLayout';
 import { CodeField, normaliseCode } from './CodeField';
@@ -119,6 +120,7 @@ function PasswordStep({
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (mutation.isPending) return;
     mutation.mutate();
   };
 
@@ -148,9 +150,9 @@ function PasswordStep({
           isRequired
         />
         <FormError error={mutation.error ?? carriedError} />
-        <Button type="submit" className="button primary" isPending={mutation.isPending}>
+        <PendingButton type="submit" className="button primary" isPending={mutation.isPending}>
           {t('signIn.submit')}
-        </Button>
+        </PendingButton>
       </Form>
       <DemoHint />
     </div>
@@ -188,6 +190,7 @@ function MfaStep({
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    if (mutation.isPending) return;
     mutation.mutate();
   };
 
@@ -198,9 +201,9 @@ function MfaStep({
       <Form onSubmit={submit} className="stack">
         <CodeField value={code} onChange={setCode} inputRef={codeRef} />
         <FormError error={mutation.error} />
-        <Button type="submit" className="button primary" isPending={mutation.isPending}>
+        <PendingButton type="submit" className="button primary" isPending={mutation.isPending}>
           {t('mfa.submit')}
-        </Button>
+        </PendingButton>
       </Form>
       <Button className="button link-button" onPress={() => onRestart(null)}>
         {t('mfa.otherAccount')}

@@ -21,9 +21,9 @@ export function ModuleUnavailable({ module }: { module: ModuleName }) {
     <div className="page stack">
       <h1 className="page-title">{title}</h1>
       <p className="notice">
-        <span aria-hidden="true" className="icon">
-          ⓘ
-        </span>{' '}
+        <span aria-hidden="true" className="info-icon">
+          i
+        </span>
         {t(LATER[module])}
       </p>
       <p className="muted">{t('module.notInVersion')}</p>

@@ -25,6 +25,7 @@ interface SelectFieldProps {
   isRequired?: boolean;
   name?: string;
   autoFocus?: boolean;
+  placeholder?: string;
 }
 
 /** A labelled single-choice list (React Aria Select: keyboard, typeahead, screen-reader support). */
@@ -37,6 +38,7 @@ export function SelectField({
   isRequired,
   name,
   autoFocus,
+  placeholder,
 }: SelectFieldProps) {
   return (
     <Select
@@ -48,6 +50,7 @@ export function SelectField({
       isRequired={isRequired}
       name={name}
       autoFocus={autoFocus}
+      placeholder={placeholder}
     >
       <Label className="field-label">{label}</Label>
       {description && (

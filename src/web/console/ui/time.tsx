@@ -74,7 +74,9 @@ export function RelativeTime({ value }: { value: string }) {
   if (Number.isNaN(date.getTime())) return <span>{value}</span>;
   const { value: amount, unit } = relativeParts(date.getTime(), reference);
   const absolute = intl.formatDate(date, ABSOLUTE_FORMAT);
-  const relative = intl.formatRelativeTime(amount, unit, { numeric: 'auto', style: 'short' });
+  // Short forms for seconds to hours ("2 min ago"); long ones beyond, where "3 m." could mean minutes or months.
+  const style = unit === 'second' || unit === 'minute' || unit === 'hour' ? 'short' : 'long';
+  const relative = intl.formatRelativeTime(amount, unit, { numeric: 'auto', style });
   return (
     <time dateTime={date.toISOString()} title={absolute}>
       {relative}
