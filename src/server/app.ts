@@ -41,6 +41,9 @@ export interface HarbourApp {
 }
 
 const BODY_LIMIT = 100 * 1024;
+const STRICT_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 function makeAjv(coerceTypes: boolean) {
   // Unknown fields are stripped; bodies are never coerced ("123" is not a number), query strings are.
@@ -139,7 +142,13 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
       },
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  // Swagger UI gets the same strict policy as everything else (its default allows https: styles and a validator).
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/api/docs',
+    uiConfig: { validatorUrl: null },
+    staticCSP: true,
+    transformStaticCSP: () => STRICT_CSP,
+  });
 
   await app.register(systemRoutes, { db, isShuttingDown: deps.isShuttingDown ?? (() => false) });
   await app.register(identityRoutes, { identity, db, config });
