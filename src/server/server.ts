@@ -74,9 +74,10 @@ export async function startServer(
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+    const shown = `http://${['0.0.0.0', '127.0.0.1'].includes(config.host) ? 'localhost' : config.host}:${port}`;
 
-    log(`Harbour is running on ${url}/console/ (${database.describe}).`);
+    log(`Harbour is running on ${shown}/console/ (${database.describe}).`);
     if (config.demo && (await identityRepository.countDemoUsers(db)) > 0) {
       log(`Demo mode — sign in as ${demoEmail('admin')} with password "${DEMO_PASSWORD}"`);
       log(`  (one demo account per role: <role>@demo.harbour.example, e.g. ${demoEmail('advocate')}).`);

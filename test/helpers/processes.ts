@@ -47,12 +47,12 @@ export function startServerProcess(env: Record<string, string | undefined>): Pro
     }, 60_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /Harbour is running on (http:\/\/[^/\s]+)\/console\//.exec(out);
+      const m = /Harbour is running on http:\/\/[^:/\s]+:(\d+)\/console\//.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve({
           child,
-          url: m[1]!,
+          url: `http://127.0.0.1:${m[1]}`,
           output: () => out,
           stop: () =>
             new Promise((done) => {
