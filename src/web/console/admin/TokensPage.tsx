@@ -71,9 +71,8 @@ export function TokensPage() {
           <Table aria-label={t('tokens.tableLabel')} className="table">
             <TableHeader>
               <Column isRowHeader className="column">
-                {t('tokens.col.name')}
+                {t('tokens.col.token')}
               </Column>
-              <Column className="column">{t('tokens.col.user')}</Column>
               <Column className="column">{t('tokens.col.scopes')}</Column>
               <Column className="column">{t('tokens.col.created')}</Column>
               <Column className="column">{t('tokens.col.expires')}</Column>
@@ -86,8 +85,12 @@ export function TokensPage() {
                 const state = tokenStatus(token, now);
                 return (
                   <Row id={token.id} className="row">
-                    <Cell className="cell">{token.name}</Cell>
-                    <Cell className="cell">{token.userEmail}</Cell>
+                    <Cell className="cell">
+                      <span className="person">
+                        <span className="person-name">{token.name}</span>
+                        <span className="person-email">{t('tokens.actsAs', { email: token.userEmail })}</span>
+                      </span>
+                    </Cell>
                     <Cell className="cell">
                       <span className="scopes">
                         {token.scopes.map((s) => (
