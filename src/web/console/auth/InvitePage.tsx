@@ -11,15 +11,10 @@ import { TextInputField } from '../ui/fields';
 import { PendingButton } from '../ui/PendingButton';
 import { FormError } from '../ui/states';
 import { AuthLayout } from './AuthLayout';
+import { readInviteToken } from './inviteToken';
 import { MfaEnrolment } from './MfaEnrolment';
 
 export const MIN_PASSWORD_LENGTH = 12;
-
-/** The token lives in the fragment (`#token=…`) so it never reaches a server log; it only leaves in a POST body. */
-export function readInviteToken(hash: string): string | null {
-  const token = new URLSearchParams(hash.replace(/^#/, '')).get('token');
-  return token?.trim() ? token.trim() : null;
-}
 
 /** Accepting an invitation: choose a password, then enrol in MFA, then straight into the console. */
 export function InvitePage() {
