@@ -20,8 +20,10 @@ interface LocaleContextValue {
   locale: Locale;
   /** `explicit` marks a choice the person made (switch, shortcut) rather than one adopted from their profile. */
   setLocale: (locale: Locale, options?: { explicit?: boolean }) => void;
-  /** True once the person picked a language in this page's lifetime; their profile then follows that choice. */
+  /** True once the person picked a language since the page loaded (or since the last sign-out). */
   chosenExplicitly: () => boolean;
+  /** At sign-out the next person at this screen has made no choice yet. */
+  forgetExplicitChoice: () => void;
 }
 
 const LocaleContext = createContext<LocaleContextValue | null>(null);
@@ -61,7 +63,14 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo<LocaleContextValue>(
-    () => ({ locale, setLocale, chosenExplicitly: () => explicit.current }),
+    () => ({
+      locale,
+      setLocale,
+      chosenExplicitly: () => explicit.current,
+      forgetExplicitChoice: () => {
+        explicit.current = false;
+      },
+    }),
     [locale, setLocale],
   );
 

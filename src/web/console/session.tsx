@@ -54,7 +54,7 @@ interface SessionGateProps {
  */
 export function SessionProvider({ loading, failed, children }: SessionGateProps) {
   const queryClient = useQueryClient();
-  const { locale, setLocale, chosenExplicitly } = useLocale();
+  const { locale, setLocale, chosenExplicitly, forgetExplicitChoice } = useLocale();
   const meta = useMeta();
   const [reason, setReason] = useState<SignedOutReason | null>(null);
 
@@ -80,9 +80,10 @@ export function SessionProvider({ loading, failed, children }: SessionGateProps)
       setCsrfToken(null);
       queryClient.setQueryData(SESSION_KEY, null);
       forgetPrivateData(queryClient);
+      forgetExplicitChoice();
       setReason(why);
     },
-    [queryClient],
+    [queryClient, forgetExplicitChoice],
   );
 
   useEffect(() => {
