@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -36,5 +36,5 @@ if (!production || !existsSync(consoleIndex)) {
 if (!production || !existsSync(serverBundle)) {
   if (stale(serverBundle, 'src/server', 'src/shared')) run('npm', ['run', '-s', 'build:server']);
 }
-const r = spawnSync(process.execPath, [serverBundle, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+// Run the server in this very process, so signals (Ctrl-C, SIGTERM) reach its graceful shutdown.
+await import(pathToFileURL(serverBundle).href);
