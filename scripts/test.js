@@ -194,20 +194,36 @@ function runVitest(args, env) {
   const [cmd, pre] = existsSync(bin) ? [process.execPath, [bin]] : ['npx', ['--no-install', 'vitest']];
   if (!existsSync(bin)) say('node_modules/vitest not found (did you run npm ci?); trying npx');
   return new Promise((resolve) => {
-    const child = spawn(cmd, [...pre, 'run', ...args], { cwd: root, stdio: 'inherit', env });
-    // Ctrl-C reaches vitest directly (same process group): just wait for it. Forward TERM/HUP.
-    const onInt = () => {};
-    const forward = (sig) => () => child.kill(sig);
-    const onTerm = forward('SIGTERM');
-    const onHup = forward('SIGHUP');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-    process.on('SIGHUP', onHup);
+    // vitest runs in its own process group, so that a signal reaches its workers and whatever the
+    // tests started, and nothing of it outlives this script (vitest alone exits on SIGTERM and
+    // leaves a busy worker running).
+    const child = spawn(cmd, [...pre, 'run', ...args], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env,
+      detached: process.platform !== 'win32',
+    });
+    const killGroup = (sig) => {
+      try {
+        if (process.platform !== 'win32') process.kill(-child.pid, sig);
+        else child.kill(sig);
+      } catch {
+        // already gone
+      }
+    };
+    let hardKill = null;
+    const forward = (sig) => () => {
+      killGroup(sig);
+      hardKill ??= setTimeout(() => killGroup('SIGKILL'), 10_000);
+    };
+    const handlers = { SIGINT: forward('SIGINT'), SIGTERM: forward('SIGTERM'), SIGHUP: forward('SIGHUP') };
+    for (const [sig, fn] of Object.entries(handlers)) process.on(sig, fn);
     child.on('error', (e) => fail(`could not start vitest: ${e.message}`));
     child.on('exit', (code, signal) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      process.off('SIGHUP', onHup);
+      for (const [sig, fn] of Object.entries(handlers)) process.off(sig, fn);
+      if (hardKill) clearTimeout(hardKill);
+      // Anything vitest's group left behind (a stuck worker, a server a test forgot) goes too.
+      killGroup('SIGKILL');
       resolve({ code, signal });
     });
   });
@@ -237,7 +253,8 @@ async function main() {
   const outDir = mkdtempSync(join(tmpdir(), 'harbour-vitest-'));
   const jsonFile = join(outDir, 'report.json');
   const args = [...userArgs, '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`];
-  say(`running: vitest run ${userArgs.join(' ')}`.trimEnd() + ` (database: ${dbLabel})`);
+  const shown = ['vitest run', ...userArgs].join(' ');
+  say(`running: ${shown} (database: ${dbLabel})`);
   const started = Date.now();
   const { code, signal } = await runVitest(args, env);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
