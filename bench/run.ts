@@ -41,10 +41,25 @@ async function authenticatedGet(url: string, database: string, rows: Row[]) {
   );
 }
 
+/** Restarts on an existing database (time to ready, idle RSS), then the latency run on the last one. */
+async function restartsAndLoad(env: Record<string, string | undefined>, db: string, rows: Row[]) {
+  const restarts: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < RESTARTS; i++) {
+    const s = await startServer(env);
+    restarts.push(s.readyMs);
+    await new Promise((r) => setTimeout(r, 2000));
+    rss.push(await rssMb(s.child.pid!));
+    if (i === RESTARTS - 1) await authenticatedGet(s.url, db, rows);
+    await s.stop();
+  }
+  rows.push(summarise('restart → ready (existing database)', db, 'ms', restarts, '≤ 3000 ms'));
+  rows.push(summarise('idle RSS 2 s after start', db, 'MB', rss, '≤ 200 MB'));
+}
+
 async function embedded(rows: Row[]) {
   const db = 'PGlite';
   const firstStarts: number[] = [];
-  const rss: number[] = [];
   let keepDir = '';
   for (let i = 0; i < FIRST_STARTS; i++) {
     const dir = mkdtempSync(path.join(tmpdir(), 'harbour-bench-'));
@@ -61,17 +76,7 @@ async function embedded(rows: Row[]) {
   }
   rows.push(summarise('first start with demo data → ready', db, 'ms', firstStarts, '≤ 20000 ms'));
 
-  const restarts: number[] = [];
-  for (let i = 0; i < RESTARTS; i++) {
-    const s = await startServer({ HARBOUR_DATA_DIR: keepDir, PORT, DATABASE_URL: undefined });
-    restarts.push(s.readyMs);
-    await new Promise((r) => setTimeout(r, 2000));
-    rss.push(await rssMb(s.child.pid!));
-    if (i === RESTARTS - 1) await authenticatedGet(s.url, db, rows);
-    await s.stop();
-  }
-  rows.push(summarise('restart → ready (existing database)', db, 'ms', restarts, '≤ 3000 ms'));
-  rows.push(summarise('idle RSS 2 s after start', db, 'MB', rss, '≤ 200 MB'));
+  await restartsAndLoad({ HARBOUR_DATA_DIR: keepDir, PORT, DATABASE_URL: undefined }, db, rows);
   rmSync(keepDir, { recursive: true, force: true });
 }
 
@@ -79,18 +84,7 @@ async function postgres(rows: Row[], url: string) {
   const db = 'PostgreSQL';
   const dir = mkdtempSync(path.join(tmpdir(), 'harbour-bench-pg-'));
   const env = { HARBOUR_DATA_DIR: dir, PORT, DATABASE_URL: url, HARBOUR_DEMO: 'true' };
-  const restarts: number[] = [];
-  const rss: number[] = [];
-  for (let i = 0; i < RESTARTS; i++) {
-    const s = await startServer(env);
-    restarts.push(s.readyMs);
-    await new Promise((r) => setTimeout(r, 2000));
-    rss.push(await rssMb(s.child.pid!));
-    if (i === RESTARTS - 1) await authenticatedGet(s.url, db, rows);
-    await s.stop();
-  }
-  rows.push(summarise('restart → ready (existing database)', db, 'ms', restarts, '≤ 3000 ms'));
-  rows.push(summarise('idle RSS 2 s after start', db, 'MB', rss, '≤ 200 MB'));
+  await restartsAndLoad(env, db, rows);
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -144,6 +144,18 @@ export function createIdentityService(deps: IdentityDeps) {
       : new AppError(action === 'auth.mfa_failed' ? 'MFA_CODE_INVALID' : 'INVALID_CREDENTIALS', 401);
   }
 
+  /** A one-time link token; only its hash is stored. */
+  async function issueInvite(tx: Db, userId: string, actor: Actor): Promise<string> {
+    const inviteToken = randomToken();
+    await repo.insertInvite(tx, {
+      userId,
+      tokenHash: sha256(inviteToken),
+      createdBy: actor.id,
+      expiresAt: new Date(now().getTime() + INVITE_DAYS * 86400_000),
+    });
+    return inviteToken;
+  }
+
   function assertUsable(user: UserRow) {
     if (user.disabledAt) throw new AppError('ACCOUNT_DISABLED', 403);
     if (user.lockedUntil && user.lockedUntil > now()) {
@@ -416,13 +428,7 @@ export function createIdentityService(deps: IdentityDeps) {
           locale: input.locale ?? 'en-CA',
           isDemo: input.isDemo ?? false,
         });
-        const inviteToken = randomToken();
-        await repo.insertInvite(tx, {
-          userId: user.id,
-          tokenHash: sha256(inviteToken),
-          createdBy: actor.id,
-          expiresAt: new Date(now().getTime() + INVITE_DAYS * 86400_000),
-        });
+        const inviteToken = await issueInvite(tx, user.id, actor);
         await recordAudit(tx, actor, {
           action: 'user.invited',
           targetType: 'user',
@@ -440,13 +446,7 @@ export function createIdentityService(deps: IdentityDeps) {
         const user = await repo.findUser(tx, userId);
         if (!user) throw notFound();
         await repo.expireInvites(tx, userId, now());
-        const inviteToken = randomToken();
-        await repo.insertInvite(tx, {
-          userId,
-          tokenHash: sha256(inviteToken),
-          createdBy: actor.id,
-          expiresAt: new Date(now().getTime() + INVITE_DAYS * 86400_000),
-        });
+        const inviteToken = await issueInvite(tx, userId, actor);
         await recordAudit(tx, actor, {
           action: 'user.invite_reissued',
           targetType: 'user',

@@ -1,19 +1,9 @@
 // API shapes of docs/api/identity.md, as the console sees them.
 
-export type Locale = 'en-CA' | 'fr-CA';
+// Roles, scopes and locales are defined once, shared with the server.
+import type { Locale } from '../../../shared/roles';
 
-export const ROLES = [
-  'advocate',
-  'supervisor',
-  'directory_manager',
-  'analyst',
-  'communications',
-  'admin',
-  'partner',
-  'funder_viewer',
-] as const;
-
-export type Role = (typeof ROLES)[number];
+export { type Locale, ROLES, type Role, SCOPES, type Scope } from '../../../shared/roles';
 
 export interface User {
   id: string;
@@ -78,4 +68,4 @@ export interface ApiToken {
   lastUsedAt: string | null;
 }
 
-export const TOKEN_SCOPES = ['users:read', 'users:write', 'audit:read'] as const;
+export { SCOPES as TOKEN_SCOPES } from '../../../shared/roles';
