@@ -34,6 +34,8 @@ export const users = pgTable(
     lockedUntil: ts('locked_until'),
     disabledAt: ts('disabled_at'),
     isDemo: boolean('is_demo').notNull().default(false),
+    /** For role `partner`: the directory organization this person works for (they may edit only its listing). */
+    organizationId: uuid('organization_id'),
     createdAt: ts('created_at').notNull().defaultNow(),
     lastSignInAt: ts('last_sign_in_at'),
   },
@@ -138,3 +140,4 @@ export const settings = pgTable('settings', {
   value: jsonb('value').notNull(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+export * from './directory.schema.js';
