@@ -1,0 +1,107 @@
+import { eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testDatabase } from '../../../../test/helpers/db.js';
+import {
+  address,
+  attribute,
+  directorySearch,
+  language,
+  location,
+  organization,
+  service,
+  serviceAtLocation,
+  serviceCapacity,
+  taxonomyTerm,
+  unit,
+} from '../../db/schema.js';
+import type { Db } from '../../platform/db.js';
+import { POPULATIONS_TAXONOMY, refreshSearch } from './directory.projection.js';
+
+let db: Db;
+beforeAll(async () => {
+  db = (await testDatabase()).db;
+});
+
+describe('search projection', () => {
+  it('lifts text in every language, populations, languages, province, place and capacity', async () => {
+    const tag = `proj${Date.now()}`;
+    const [org] = await db
+      .insert(organization)
+      .values({
+        name: `Maison Étoile ${tag} (fictional)`,
+        jurisdiction: ['QC'],
+        translations: { en: { name: 'Star House' } },
+      })
+      .returning();
+    const [svc] = await db
+      .insert(service)
+      .values({
+        organizationId: org!.id,
+        name: 'Hébergement d’urgence',
+        translations: { en: { name: 'Emergency shelter' } },
+      })
+      .returning();
+    const [loc] = await db
+      .insert(location)
+      .values({ organizationId: org!.id, latitude: 46.81, longitude: -71.21, confidential: true })
+      .returning();
+    await db.insert(address).values({
+      locationId: loc!.id,
+      address1: '1 rue Fictive',
+      city: 'Québec',
+      stateProvince: 'QC',
+      postalCode: 'G1A 0A0',
+      country: 'CA',
+    });
+    await db.insert(serviceAtLocation).values({ serviceId: svc!.id, locationId: loc!.id });
+    const [term] = await db
+      .insert(taxonomyTerm)
+      .values({
+        code: `women-${tag}`,
+        name: 'Women',
+        description: 'Women',
+        taxonomy: POPULATIONS_TAXONOMY,
+        translations: { fr: { name: 'Femmes' } },
+      })
+      .returning();
+    await db.insert(attribute).values({ linkId: svc!.id, linkEntity: 'service', taxonomyTermId: term!.id });
+    await db.insert(language).values([
+      { serviceId: svc!.id, code: 'fr' },
+      { serviceId: svc!.id, code: 'EN' },
+    ]);
+    const [beds] = await db.insert(unit).values({ name: 'bed' }).returning();
+    await db
+      .insert(serviceCapacity)
+      .values({ serviceId: svc!.id, unitId: beds!.id, available: 2, maximum: 10 });
+
+    await db.transaction((tx) => refreshSearch(tx, [svc!.id]));
+    const rows = await db.select().from(directorySearch).where(eq(directorySearch.serviceId, svc!.id));
+    expect(rows).toHaveLength(1);
+    const row = rows[0]!;
+    expect(row.document).toContain('hebergement');
+    expect(row.document).toContain('emergency shelter');
+    expect(row.document).toContain('femmes');
+    expect(row.populations).toEqual([`women-${tag}`]);
+    expect(row.languages.sort()).toEqual(['en', 'fr']);
+    expect(row.provinces).toEqual(['QC']);
+    expect(row).toMatchObject({
+      city: 'Québec',
+      confidential: false,
+      locationConfidential: true,
+      hasCapacity: true,
+    });
+    expect(row.earth).toBeTruthy();
+
+    // A service without a location still gets a row, keyed by the service.
+    const [remote] = await db
+      .insert(service)
+      .values({ organizationId: org!.id, name: `Ligne ${tag}` })
+      .returning();
+    await db.transaction((tx) => refreshSearch(tx, [remote!.id]));
+    const remoteRows = await db
+      .select()
+      .from(directorySearch)
+      .where(eq(directorySearch.serviceId, remote!.id));
+    expect(remoteRows.map((r) => [r.id, r.locationId])).toEqual([[remote!.id, null]]);
+  });
+});
