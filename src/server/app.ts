@@ -11,6 +11,8 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import { directoryRoutes } from './modules/directory/directory.routes.js';
+import { createDirectoryService } from './modules/directory/directory.service.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
 import { createIdentityService } from './modules/identity/identity.service.js';
 import { systemRoutes } from './modules/system/system.routes.js';
@@ -45,6 +47,17 @@ const STRICT_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
   "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [withoutNul(k) as string, withoutNul(v)]),
+    );
+  }
+  return value;
+}
+
 function makeAjv(coerceTypes: boolean) {
   // Unknown fields are stripped; bodies are never coerced ("123" is not a number), query strings are.
   const ajv = new Ajv({
@@ -76,6 +89,11 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     httpPart === 'body' ? bodyAjv.compile(schema) : otherAjv.compile(schema),
   );
+  // PostgreSQL cannot store U+0000 in text: drop it from every JSON body before validation, so a hostile
+  // string is stored without it instead of failing the whole request.
+  app.addHook('preValidation', async (request) => {
+    if (request.body && typeof request.body === 'object') request.body = withoutNul(request.body);
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -152,6 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
 
   await app.register(systemRoutes, { db, isShuttingDown: deps.isShuttingDown ?? (() => false) });
   await app.register(identityRoutes, { identity, db, config });
+  await app.register(directoryRoutes, { directory: createDirectoryService({ db }) });
   await registerConsole(app, config.consoleDir);
 
   return { app, routes };

@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarbourApp } from '../../src/server/app.js';
+import { organization, service } from '../../src/server/db/schema.js';
 import type { Db } from '../../src/server/platform/db.js';
 import { type RegisteredRoute, registerAccessControl } from '../../src/server/platform/http.js';
 import { ROLES, type Role } from '../../src/shared/roles.js';
@@ -18,12 +19,16 @@ beforeAll(async () => {
 afterAll(() => harbour.app.close());
 
 type Access = 'public' | 'all' | readonly Role[];
+/** Per attempt: a fresh directory organization; the partner user of that attempt works for it. */
+interface Ctx {
+  orgId: string;
+}
 interface Case {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   url: string;
   access: Access;
   /** Builds the request for one attempt (fresh targets, so attempts do not interfere). */
-  request?: () => Promise<{ url?: string; payload?: unknown }>;
+  request?: (ctx: Ctx) => Promise<{ url?: string; payload?: unknown }>;
 }
 
 const uniqueEmail = () =>
@@ -92,6 +97,154 @@ const MATRIX: Case[] = [
   },
 ];
 
+const newService = async (ctx: Ctx) =>
+  (
+    await db
+      .insert(service)
+      .values({ organizationId: ctx.orgId, name: 'Matrix Service (fictional)' })
+      .returning()
+  )[0]!.id;
+const DIR_MANAGERS: Role[] = ['directory_manager', 'admin'];
+const DIR_READERS: Role[] = ['advocate', 'supervisor', 'directory_manager', 'admin', 'partner'];
+
+MATRIX.push(
+  {
+    method: 'POST',
+    url: '/api/directory/organizations',
+    access: DIR_MANAGERS,
+    request: async () => ({ payload: { name: 'Matrix New Org (fictional)' } }),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/directory/organizations/:id',
+    access: DIR_MANAGERS,
+    request: async (ctx) => ({
+      url: `/api/directory/organizations/${ctx.orgId}`,
+      payload: { description: 'x' },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/directory/organizations/:id',
+    access: DIR_READERS,
+    request: async (ctx) => ({ url: `/api/directory/organizations/${ctx.orgId}` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/directory/services',
+    access: DIR_MANAGERS,
+    request: async (ctx) => ({ payload: { organizationId: ctx.orgId, name: 'Matrix Service (fictional)' } }),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/directory/services/:id',
+    access: DIR_MANAGERS,
+    request: async (ctx) => ({
+      url: `/api/directory/services/${await newService(ctx)}`,
+      payload: { description: 'x' },
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/api/directory/services/:id',
+    access: DIR_READERS,
+    request: async (ctx) => ({ url: `/api/directory/services/${await newService(ctx)}` }),
+  },
+  {
+    method: 'PUT',
+    url: '/api/directory/services/:id/capacity',
+    access: DIR_MANAGERS,
+    request: async (ctx) => ({
+      url: `/api/directory/services/${await newService(ctx)}/capacity`,
+      payload: { available: 1, maximum: 4 },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/directory/services/:id/verify',
+    access: DIR_MANAGERS,
+    request: async (ctx) => ({ url: `/api/directory/services/${await newService(ctx)}/verify`, payload: {} }),
+  },
+  {
+    method: 'POST',
+    url: '/api/directory/locations',
+    access: DIR_MANAGERS,
+    request: async (ctx) => ({ payload: { organizationId: ctx.orgId, name: 'Matrix Location' } }),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/directory/locations/:id',
+    access: DIR_MANAGERS,
+    request: async (ctx) => {
+      const res = await harbour.app.inject({
+        method: 'POST',
+        url: '/api/directory/locations',
+        headers: (await sessionFor(db, await createUser(db, { role: 'admin' }))).headers,
+        payload: { organizationId: ctx.orgId },
+      });
+      return {
+        url: `/api/directory/locations/${JSON.parse(res.body).location.id}`,
+        payload: { name: 'Renamed' },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/directory/locations/:id',
+    access: DIR_READERS,
+    request: async (ctx) => {
+      const res = await harbour.app.inject({
+        method: 'POST',
+        url: '/api/directory/locations',
+        headers: (await sessionFor(db, await createUser(db, { role: 'admin' }))).headers,
+        payload: { organizationId: ctx.orgId },
+      });
+      return { url: `/api/directory/locations/${JSON.parse(res.body).location.id}` };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/directory/history/:type/:id',
+    access: ['directory_manager', 'admin', 'supervisor'],
+    request: async (ctx) => ({ url: `/api/directory/history/organization/${ctx.orgId}` }),
+  },
+  { method: 'GET', url: '/api/directory/verification/overdue', access: DIR_MANAGERS },
+  {
+    method: 'POST',
+    url: '/api/directory/proposals',
+    access: ['partner'],
+    request: async (ctx) => ({
+      payload: {
+        resourceType: 'organization',
+        resourceId: ctx.orgId,
+        changes: { description: 'Proposed text' },
+      },
+    }),
+  },
+  { method: 'GET', url: '/api/directory/proposals', access: ['directory_manager', 'admin', 'partner'] },
+  ...(['approve', 'reject'] as const).map(
+    (d): Case => ({
+      method: 'POST',
+      url: `/api/directory/proposals/:id/${d}`,
+      access: DIR_MANAGERS,
+      request: async (ctx) => {
+        const partner = await createUser(db, { role: 'partner', organizationId: ctx.orgId });
+        const res = await harbour.app.inject({
+          method: 'POST',
+          url: '/api/directory/proposals',
+          headers: (await sessionFor(db, partner)).headers,
+          payload: {
+            resourceType: 'organization',
+            resourceId: ctx.orgId,
+            changes: { description: 'Proposed' },
+          },
+        });
+        return { url: `/api/directory/proposals/${JSON.parse(res.body).proposal.id}/${d}`, payload: {} };
+      },
+    }),
+  ),
+);
+
 /** Steps of the sign-in flow: they need a sign-in in progress, tested in identity.test.ts. */
 const SIGN_IN_FLOW = new Set([
   'POST /api/auth/sign-in',
@@ -136,10 +289,18 @@ describe('route × role matrix', () => {
       const outcomes: Record<string, number> = {};
       const expected: Record<string, number | 'ok'> = {};
       for (const who of ['anonymous', ...ROLES] as const) {
-        const req = c.request ? await c.request() : {};
+        const [org] = await db
+          .insert(organization)
+          .values({ name: `Matrix Org ${Math.random().toString(16).slice(2, 8)} (fictional)` })
+          .returning();
+        const ctx: Ctx = { orgId: org!.id };
+        const req = c.request ? await c.request(ctx) : {};
         let headers: Record<string, string> = {};
         if (who !== 'anonymous') {
-          const user = await createUser(db, { role: who });
+          const user = await createUser(db, {
+            role: who,
+            ...(who === 'partner' ? { organizationId: ctx.orgId } : {}),
+          });
           headers = (await sessionFor(db, user)).headers;
         }
         const res = await harbour.app.inject({

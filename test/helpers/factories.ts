@@ -27,6 +27,8 @@ export async function createUser(
     disabled?: boolean;
     isDemo?: boolean;
     locale?: 'en-CA' | 'fr-CA';
+    /** For partners: the directory organization they work for. */
+    organizationId?: string;
   } = {},
 ): Promise<TestUser> {
   cachedHash ??= { password: 'test-password-fictional', hash: hashPassword('test-password-fictional') };
@@ -51,6 +53,7 @@ export async function createUser(
     totpSecretEnc,
     isDemo: options.isDemo ?? false,
     disabledAt: options.disabled ? new Date() : null,
+    organizationId: options.organizationId ?? null,
   });
   return { id, email, password: cachedHash.password, role, ...(totpSecret ? { totpSecret } : {}) };
 }

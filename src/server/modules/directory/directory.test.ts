@@ -1,0 +1,296 @@
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, testApp } from '../../../../test/helpers/app.js';
+import { testDatabase } from '../../../../test/helpers/db.js';
+import { createUser, sessionFor, type TestSession } from '../../../../test/helpers/factories.js';
+import { auditLog, directorySearch, organization, taxonomyTerm } from '../../db/schema.js';
+import type { Db } from '../../platform/db.js';
+import { POPULATIONS_TAXONOMY } from './directory.projection.js';
+
+let app: FastifyInstance;
+let db: Db;
+let manager: TestSession;
+
+beforeAll(async () => {
+  ({ app } = await testApp());
+  db = (await testDatabase()).db;
+  manager = await sessionFor(db, await createUser(db, { role: 'directory_manager' }));
+});
+afterAll(() => app.close());
+
+const tag = () => Math.random().toString(16).slice(2, 8);
+
+async function populationTerm(code: string) {
+  await db.insert(taxonomyTerm).values({
+    code,
+    name: code,
+    description: code,
+    taxonomy: POPULATIONS_TAXONOMY,
+    translations: { fr: { name: `${code} (fr)` } },
+  });
+  return code;
+}
+
+async function newOrg(headers = manager.headers) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/directory/organizations',
+    headers,
+    payload: {
+      name: `Refuge Test ${tag()} (fictional)`,
+      organizationType: 'service_provider',
+      jurisdiction: ['QC'],
+    },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return json<{ organization: { id: string } }>(res).organization.id;
+}
+
+describe('directory editing', () => {
+  it('creates an organization, a service and a location; search sees them at once', async () => {
+    const orgId = await newOrg();
+    const women = await populationTerm(`women-${tag()}`);
+    const svc = await app.inject({
+      method: 'POST',
+      url: '/api/directory/services',
+      headers: manager.headers,
+      payload: {
+        organizationId: orgId,
+        name: 'Hébergement d’urgence',
+        translations: { en: { name: 'Emergency shelter' } },
+        populations: [women],
+        languages: ['fr', 'EN'],
+        phones: [{ number: '418-555-0142', type: 'voice' }],
+      },
+    });
+    expect(svc.statusCode, svc.body).toBe(201);
+    const serviceId = json<{ service: { id: string } }>(svc).service.id;
+    const loc = await app.inject({
+      method: 'POST',
+      url: '/api/directory/locations',
+      headers: manager.headers,
+      payload: {
+        organizationId: orgId,
+        latitude: 46.8,
+        longitude: -71.2,
+        confidential: true,
+        address: {
+          address1: '1 rue Fictive',
+          city: 'Québec',
+          stateProvince: 'QC',
+          postalCode: 'G1A 0A0',
+          country: 'CA',
+        },
+        serviceIds: [serviceId],
+      },
+    });
+    expect(loc.statusCode, loc.body).toBe(201);
+
+    const rows = await db.select().from(directorySearch).where(eq(directorySearch.serviceId, serviceId));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      populations: [women],
+      languages: ['en', 'fr'],
+      city: 'Québec',
+      locationConfidential: true,
+    });
+    expect(rows[0]!.document).toContain('emergency shelter');
+
+    const read = await app.inject({
+      method: 'GET',
+      url: `/api/directory/services/${serviceId}`,
+      headers: manager.headers,
+    });
+    expect(json(read)).toMatchObject({
+      populations: [women],
+      languages: ['en', 'fr'],
+      phones: [{ number: '418-555-0142' }],
+    });
+  });
+
+  it('records every changed field in the HSDS metadata history and the audit log', async () => {
+    const orgId = await newOrg();
+    const patch = await app.inject({
+      method: 'PATCH',
+      url: `/api/directory/organizations/${orgId}`,
+      headers: manager.headers,
+      payload: { description: 'Nouvelle description', website: 'https://refuge.example' },
+    });
+    expect(patch.statusCode, patch.body).toBe(200);
+    const history = await app.inject({
+      method: 'GET',
+      url: `/api/directory/history/organization/${orgId}`,
+      headers: manager.headers,
+    });
+    const rows = json<{
+      history: Array<{
+        fieldName: string;
+        lastActionType: string;
+        previousValue: string;
+        replacementValue: string;
+      }>;
+    }>(history).history;
+    expect(rows.find((r) => r.fieldName === 'description')).toMatchObject({
+      lastActionType: 'update',
+      previousValue: '',
+      replacementValue: 'Nouvelle description',
+    });
+    expect(rows.filter((r) => r.lastActionType === 'create').map((r) => r.fieldName)).toContain('name');
+    const audit = await db.select().from(auditLog).where(eq(auditLog.targetId, orgId));
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['directory.organization_created', 'directory.organization_updated']),
+    );
+  });
+
+  it('refuses unknown population codes with the code, and changes nothing', async () => {
+    const orgId = await newOrg();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/directory/services',
+      headers: { ...manager.headers, 'accept-language': 'fr' },
+      payload: { organizationId: orgId, name: 'Service X', populations: ['no-such-group'] },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(json(res)).toEqual({
+      error: { code: 'UNKNOWN_POPULATION', message: 'Code de population inconnu : no-such-group.' },
+    });
+    const count = await db.select().from(organization).where(eq(organization.id, orgId));
+    expect(count).toHaveLength(1);
+  });
+
+  it('verifies a listing and keeps the overdue queue', async () => {
+    const orgId = await newOrg();
+    const svc = await app.inject({
+      method: 'POST',
+      url: '/api/directory/services',
+      headers: manager.headers,
+      payload: { organizationId: orgId, name: `Overdue ${tag()}` },
+    });
+    const serviceId = json<{ service: { id: string } }>(svc).service.id;
+    const queue = async () =>
+      json<{ services: Array<{ id: string }> }>(
+        await app.inject({
+          method: 'GET',
+          url: '/api/directory/verification/overdue?limit=200',
+          headers: manager.headers,
+        }),
+      ).services.map((s) => s.id);
+    expect(await queue()).toContain(serviceId);
+    const verified = await app.inject({
+      method: 'POST',
+      url: `/api/directory/services/${serviceId}/verify`,
+      headers: manager.headers,
+      payload: { note: 'called them' },
+    });
+    const body = json<{ service: { assuredDate: string; verificationDue: string; assurerEmail: string } }>(
+      verified,
+    ).service;
+    const due = new Date(body.assuredDate);
+    due.setUTCMonth(due.getUTCMonth() + 6);
+    expect(body.verificationDue).toBe(due.toISOString().slice(0, 10));
+    expect(body.assurerEmail).toMatch(/@test\.harbour\.example$/);
+    expect(await queue()).not.toContain(serviceId);
+  });
+
+  it('lets a partner propose changes to its own listing only; a manager approves them', async () => {
+    const orgId = await newOrg();
+    const otherOrg = await newOrg();
+    const partner = await sessionFor(db, await createUser(db, { role: 'partner', organizationId: orgId }));
+    const svc = await app.inject({
+      method: 'POST',
+      url: '/api/directory/services',
+      headers: manager.headers,
+      payload: { organizationId: orgId, name: 'Beds' },
+    });
+    const serviceId = json<{ service: { id: string } }>(svc).service.id;
+
+    const foreign = await app.inject({
+      method: 'POST',
+      url: '/api/directory/proposals',
+      headers: partner.headers,
+      payload: { resourceType: 'organization', resourceId: otherOrg, changes: { description: 'hijack' } },
+    });
+    expect(foreign.statusCode).toBe(404);
+    const direct = await app.inject({
+      method: 'PATCH',
+      url: `/api/directory/services/${serviceId}`,
+      headers: partner.headers,
+      payload: { name: 'x' },
+    });
+    expect(direct.statusCode).toBe(403);
+    const sneaky = await app.inject({
+      method: 'POST',
+      url: '/api/directory/proposals',
+      headers: partner.headers,
+      payload: { resourceType: 'service', resourceId: serviceId, changes: { confidential: false } },
+    });
+    expect(sneaky.statusCode).toBe(400);
+
+    const proposed = await app.inject({
+      method: 'POST',
+      url: '/api/directory/proposals',
+      headers: partner.headers,
+      payload: { resourceType: 'capacity', resourceId: serviceId, changes: { available: 3, maximum: 12 } },
+    });
+    expect(proposed.statusCode, proposed.body).toBe(201);
+    const proposalId = json<{ proposal: { id: string } }>(proposed).proposal.id;
+
+    // Nothing applied yet.
+    const before = json<{ capacity: unknown[] }>(
+      await app.inject({
+        method: 'GET',
+        url: `/api/directory/services/${serviceId}`,
+        headers: manager.headers,
+      }),
+    );
+    expect(before.capacity).toEqual([]);
+
+    const approve = await app.inject({
+      method: 'POST',
+      url: `/api/directory/proposals/${proposalId}/approve`,
+      headers: manager.headers,
+      payload: {},
+    });
+    expect(approve.statusCode, approve.body).toBe(200);
+    const after = json<{ capacity: Array<{ available: number; maximum: number }> }>(
+      await app.inject({
+        method: 'GET',
+        url: `/api/directory/services/${serviceId}`,
+        headers: manager.headers,
+      }),
+    );
+    expect(after.capacity).toMatchObject([{ available: 3, maximum: 12 }]);
+    const again = await app.inject({
+      method: 'POST',
+      url: `/api/directory/proposals/${proposalId}/reject`,
+      headers: manager.headers,
+      payload: {},
+    });
+    expect(again.statusCode).toBe(409);
+    expect(json<{ error: { code: string } }>(again).error.code).toBe('PROPOSAL_NOT_PENDING');
+  });
+
+  it('survives hostile text and bad values without a 5xx', async () => {
+    const orgId = await newOrg();
+    const hostile = ["'; drop table service; --", 'x'.repeat(10_000), '🏠🧭‍', 'a\u0000b\u0007c'];
+    for (const name of hostile) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/directory/services',
+        headers: manager.headers,
+        payload: { organizationId: orgId, name },
+      });
+      expect(res.statusCode).toBeLessThan(500);
+    }
+    for (const payload of [{ latitude: 91 }, { address: { city: 'x' } }, { confidential: 'yes' }]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/directory/locations',
+        headers: manager.headers,
+        payload: { organizationId: orgId, ...payload },
+      });
+      expect(res.statusCode).toBe(400);
+    }
+  });
+});
