@@ -381,7 +381,10 @@ export const attribute = pgTable(
     value: text('value'),
     label: text('label'),
   },
-  (t) => [index('attribute_link_idx').on(t.linkEntity, t.linkId), index('attribute_term_idx').on(t.taxonomyTermId)],
+  (t) => [
+    index('attribute_link_idx').on(t.linkEntity, t.linkId),
+    index('attribute_term_idx').on(t.taxonomyTermId),
+  ],
 );
 
 /** HSDS `metadata`: the change history of every edit (one row per changed field). */
