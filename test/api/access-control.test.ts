@@ -222,6 +222,18 @@ MATRIX.push(
     }),
   },
   { method: 'GET', url: '/api/directory/proposals', access: ['directory_manager', 'admin', 'partner'] },
+  {
+    method: 'GET',
+    url: '/api/directory/search',
+    access: ['advocate', 'supervisor', 'directory_manager', 'admin'],
+  },
+  { method: 'GET', url: '/api/public/directory/search', access: 'public' },
+  {
+    method: 'GET',
+    url: '/api/public/directory/suggest',
+    access: 'public',
+    request: async () => ({ url: '/api/public/directory/suggest?q=shelter' }),
+  },
   ...(['approve', 'reject'] as const).map(
     (d): Case => ({
       method: 'POST',
