@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { directoryRoutes } from './modules/directory/directory.routes.js';
 import { createDirectoryService } from './modules/directory/directory.service.js';
+import { hsdsRoutes } from './modules/directory/hsds.routes.js';
 import { searchRoutes } from './modules/directory/search.routes.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
 import { createIdentityService } from './modules/identity/identity.service.js';
@@ -171,6 +172,11 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
 
   await app.register(systemRoutes, { db, isShuttingDown: deps.isShuttingDown ?? (() => false) });
   await app.register(identityRoutes, { identity, db, config });
+  await app.register(hsdsRoutes, {
+    db,
+    publicRateLimit: config.publicRateLimit,
+    publicUrl: config.publicUrl,
+  });
   await app.register(directoryRoutes, { directory: createDirectoryService({ db }) });
   await app.register(searchRoutes, { db });
   await registerConsole(app, config.consoleDir);
