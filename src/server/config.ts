@@ -27,6 +27,10 @@ export interface Config {
   trustProxy: boolean;
   /** Where the built console lives (dist/console). */
   consoleDir: string;
+  /** Outgoing mail server (smtp://user:pass@host:587); without it mail goes to $HARBOUR_DATA_DIR/outbox outside production. */
+  smtpUrl: string | undefined;
+  /** Sender of the hotline's e-mails. */
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {}
@@ -78,6 +82,12 @@ function devKey(dataDir: string, name: string): Buffer {
     chmodSync(file, 0o600);
   }
   return decodeKey(name, value);
+}
+
+function smtpUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^smtps?:\/\/[^/]+/.test(raw)) throw new ConfigError('SMTP_URL must look like smtp://user:password@host:587 or smtps://…');
+  return raw;
 }
 
 /** Reads and validates the environment; throws ConfigError with a message meant for the operator. */
@@ -135,5 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicRateLimit: int(env, 'HARBOUR_PUBLIC_RATE_LIMIT', 120, 1, 1000000),
     trustProxy: bool(env, 'HARBOUR_TRUST_PROXY', false),
     consoleDir: path.resolve(env.HARBOUR_CONSOLE_DIR || 'dist/console'),
+    smtpUrl: smtpUrl(env.SMTP_URL),
+    mailFrom: env.HARBOUR_MAIL_FROM || 'Harbour <no-reply@harbour.invalid>',
   };
 }

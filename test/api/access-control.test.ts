@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarbourApp } from '../../src/server/app.js';
-import { organization, service } from '../../src/server/db/schema.js';
+import { organization, service, statusSurvey } from '../../src/server/db/schema.js';
 import type { Db } from '../../src/server/platform/db.js';
 import { type RegisteredRoute, registerAccessControl } from '../../src/server/platform/http.js';
 import { ROLES, type Role } from '../../src/shared/roles.js';
@@ -222,6 +222,25 @@ MATRIX.push(
     }),
   },
   { method: 'GET', url: '/api/directory/proposals', access: ['directory_manager', 'admin', 'partner'] },
+  {
+    method: 'POST',
+    url: '/api/directory/surveys',
+    access: DIR_MANAGERS,
+    request: async () => ({ payload: { title: 'Matrix survey', message: 'Still open?', closesInDays: 1 } }),
+  },
+  { method: 'GET', url: '/api/directory/surveys', access: DIR_MANAGERS },
+  {
+    method: 'GET',
+    url: '/api/directory/surveys/:id',
+    access: DIR_MANAGERS,
+    request: async () => {
+      const [row] = await db
+        .insert(statusSurvey)
+        .values({ title: 'Matrix', message: 'x', closesAt: new Date(Date.now() + 86400_000) })
+        .returning();
+      return { url: `/api/directory/surveys/${row!.id}` };
+    },
+  },
   {
     method: 'GET',
     url: '/api/directory/search',

@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type HarbourApp } from '../../src/server/app.js';
 import type { Config } from '../../src/server/config.js';
 import { testDatabase } from './db.js';
+
+/** Files a test app writes (the development mail outbox) go to a temporary folder of this worker. */
+const TEST_DATA_DIR = mkdtempSync(path.join(tmpdir(), 'harbour-test-data-'));
 
 /** Same key for every app of a worker, so factories can encrypt what the app decrypts. */
 export const TEST_KEY = randomBytes(32);
@@ -13,7 +18,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     env: 'test',
     port: 0,
     host: '127.0.0.1',
-    dataDir: path.resolve('data-test'),
+    dataDir: TEST_DATA_DIR,
     databaseUrl: undefined,
     encryptionKey: TEST_KEY,
     demo: false,
@@ -25,6 +30,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     publicRateLimit: 100000,
     trustProxy: false,
     consoleDir: path.resolve('dist/console'),
+    smtpUrl: undefined,
+    mailFrom: 'Harbour Test <no-reply@harbour.test>',
     ...overrides,
   };
 }
