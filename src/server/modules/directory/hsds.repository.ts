@@ -85,7 +85,31 @@ export interface GraphRoots {
   organizationIds?: string[];
   /** Load each organization's services and locations too (organization output). */
   withOrganizationChildren?: boolean;
+  /** Only services, their organizations and programs (the `minimal` service form). */
+  topLevelOnly?: boolean;
 }
+
+const emptyCollections = {
+  serviceAtLocations: [],
+  locations: [],
+  addresses: [],
+  phones: [],
+  schedules: [],
+  serviceAreas: [],
+  languages: [],
+  funding: [],
+  costOptions: [],
+  requiredDocuments: [],
+  contacts: [],
+  accessibility: [],
+  metadata: [],
+  identifiers: [],
+  attributes: [],
+  terms: [],
+  taxonomies: [],
+  capacities: [],
+  visibleParentIds: [],
+};
 
 const uniq = (xs: (string | null | undefined)[]) => [...new Set(xs.filter((x): x is string => Boolean(x)))];
 const none = sql`false`;
@@ -414,6 +438,12 @@ export const hsdsRepository = {
       : [];
     organizationIds = organizations.map((o) => o.id);
     const programIds = uniq(services.map((s) => s.programId));
+    if (roots.topLevelOnly) {
+      const programs = programIds.length
+        ? await db.select().from(program).where(inArray(program.id, programIds))
+        : [];
+      return { audience, organizations, services, programs, ...emptyCollections };
+    }
     const programs =
       programIds.length || (roots.withOrganizationChildren && organizationIds.length)
         ? await db

@@ -62,7 +62,7 @@ export function createHsdsReader(db: Db) {
       minimal = false,
     ) {
       const { ids, total } = await repo.pageServiceIds(db, ctx.audience, f, perPage, (page - 1) * perPage);
-      const graph = await repo.loadGraph(db, ctx.audience, { serviceIds: ids });
+      const graph = await repo.loadGraph(db, ctx.audience, { serviceIds: ids, topLevelOnly: minimal });
       const present = createHsdsPresenter(graph, ctx);
       const contents = ids.map((id) => present.service(id, { minimal })).filter((x): x is HsdsObject => !!x);
       return { contents, total };

@@ -7,6 +7,7 @@ import { json, testApp } from '../../../../test/helpers/app.js';
 import { testDatabase } from '../../../../test/helpers/db.js';
 import { createDirectoryEntry, type DirectoryEntry } from '../../../../test/helpers/directory-factories.js';
 import type { HarbourApp } from '../../app.js';
+import * as schema from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
 import { createHsdsReader } from './hsds.routes.js';
 
@@ -219,6 +220,38 @@ describe('HSDS API: shapes validate against the official schemas', () => {
     const [sal] = await reader.serviceAtLocations({ audience: 'staff' }, [entry.serviceAtLocationId!]);
     expectValid(schemas.serviceAtLocation, sal);
     expect(((sal!.location as Record<string, unknown>).contacts as unknown[]).length).toBe(1);
+  });
+});
+
+describe('HSDS loading is batched', () => {
+  it('a page of many services costs the same few queries as a page of one (no N+1)', async () => {
+    const database = await testDatabase();
+    let queries = 0;
+    const logger = { logQuery: () => void queries++ };
+    const counting = (database.pglite
+      ? (await import('drizzle-orm/pglite')).drizzle(database.pglite, { schema, logger })
+      : (await import('drizzle-orm/node-postgres')).drizzle(database.pool!, {
+          schema,
+          logger,
+        })) as unknown as Db;
+    const batch = `nq${Math.random().toString(36).slice(2, 8)}`;
+    for (let i = 0; i < 6; i++) {
+      await createDirectoryEntry(db, {
+        serviceName: `Batch ${batch} ${i} (fictional)`,
+        populations: ['women'],
+      });
+    }
+    const reader = createHsdsReader(counting);
+    const count = async (perPage: number) => {
+      queries = 0;
+      const { contents } = await reader.servicesPage({ audience: 'public' }, { search: batch }, 1, perPage);
+      return { queries, size: contents.length };
+    };
+    const one = await count(1);
+    const six = await count(6);
+    expect([one.size, six.size]).toEqual([1, 6]);
+    expect(six.queries).toBe(one.queries);
+    expect(six.queries).toBeLessThanOrEqual(25);
   });
 });
 
