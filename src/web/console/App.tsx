@@ -4,6 +4,7 @@ import { TokensPage } from './admin/TokensPage';
 import { UsersPage } from './admin/UsersPage';
 import { InvitePage } from './auth/InvitePage';
 import { SignInPage } from './auth/SignInPage';
+import { DirectoryPage } from './directory/DirectoryPage';
 import { useT } from './locale';
 import { HomePage } from './pages/HomePage';
 import { ModuleUnavailable } from './pages/ModuleUnavailable';
@@ -46,6 +47,8 @@ function Page({ route, isAdmin }: { route: Route; isAdmin: boolean }) {
       return <HomePage />;
     case 'module':
       return <ModuleUnavailable module={route.module} />;
+    case 'directory':
+      return <DirectoryPage view={route.view} />;
     case 'admin-users':
       return isAdmin ? <UsersPage /> : <ForbiddenPage />;
     case 'admin-audit':

@@ -1,21 +1,17 @@
 import { useSyncExternalStore } from 'react';
+import { type DirectoryView, parseDirectoryPath } from './directory/routes';
 
 // A deliberately tiny router over the History API: the console has a handful of flat paths under /console/.
 
 export const BASE = '/console';
 
 export type ModuleName = 'queue' | 'cases' | 'directory' | 'reports' | 'campaigns';
-export const UPCOMING_MODULES: readonly ModuleName[] = [
-  'queue',
-  'cases',
-  'directory',
-  'reports',
-  'campaigns',
-];
+export const UPCOMING_MODULES: readonly ModuleName[] = ['queue', 'cases', 'reports', 'campaigns'];
 
 export type Route =
   | { name: 'home' }
   | { name: 'module'; module: ModuleName }
+  | { name: 'directory'; view: DirectoryView }
   | { name: 'admin-users' }
   | { name: 'admin-audit' }
   | { name: 'admin-tokens' }
@@ -28,6 +24,10 @@ export function parseRoute(pathname: string): Route {
   const parts = path.split('/').filter(Boolean);
   const [first, second, ...rest] = parts;
   if (first === undefined) return { name: 'home' };
+  if (first === 'directory') {
+    const view = parseDirectoryPath(parts.slice(1));
+    return view ? { name: 'directory', view } : { name: 'not-found' };
+  }
   if (rest.length > 0) return { name: 'not-found' };
   if (first === 'invite' && second === undefined) return { name: 'invite' };
   if (first === 'admin') {
@@ -61,10 +61,16 @@ function subscribe(onChange: () => void): () => void {
 }
 
 const getPathname = () => window.location.pathname;
+const getSearch = () => window.location.search;
 
 /** The current pathname, re-rendering on back/forward and on our own navigations. */
 export function usePathname(): string {
   return useSyncExternalStore(subscribe, getPathname, getPathname);
+}
+
+/** The current query string (`?q=…`), for pages that keep their state in the URL. */
+export function useLocationSearch(): string {
+  return useSyncExternalStore(subscribe, getSearch, getSearch);
 }
 
 /** Client-side navigation; same-path navigations are ignored so history stays clean. */

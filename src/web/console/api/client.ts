@@ -45,7 +45,7 @@ export function onSessionEnded(handler: (() => void) | null): void {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   /**
    * Sign-in steps answer 401 for a wrong password or code: those are form errors, not an ended session.

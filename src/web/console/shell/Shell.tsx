@@ -2,6 +2,7 @@ import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-aria-components';
 import type { MessageId } from '../../i18n/messages';
 import { signOut } from '../api/endpoints';
+import { canSearch, canUseDirectory, directoryPaths } from '../directory/routes';
 import { useT } from '../locale';
 import { type ModuleName, navigate, paths, type Route, UPCOMING_MODULES, usePathname } from '../router';
 import { useSession, useSignedInSession } from '../session';
@@ -20,6 +21,7 @@ export const MODULE_LABELS: Record<ModuleName, MessageId> = {
 
 function isCurrent(route: Route, item: 'home' | 'admin' | ModuleName): boolean {
   if (item === 'home') return route.name === 'home';
+  if (item === 'directory') return route.name === 'directory';
   if (item === 'admin') return route.name.startsWith('admin-');
   return route.name === 'module' && route.module === item;
 }
@@ -32,6 +34,8 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
   const switchLocale = useSwitchLocale();
   const [helpOpen, setHelpOpen] = useState(false);
   const isAdmin = user.role === 'admin';
+  const hasDirectory = canUseDirectory(user.role);
+  const directoryHome = canSearch(user.role) ? directoryPaths.search() : directoryPaths.proposals;
   const mainRef = useRef<HTMLElement>(null);
   const pathname = usePathname();
 
@@ -39,6 +43,7 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
     help: () => setHelpOpen(true),
     home: () => navigate(paths.home),
     admin: isAdmin ? () => navigate(paths.adminUsers) : undefined,
+    directory: hasDirectory ? () => navigate(directoryHome) : undefined,
     toggleLanguage: () => switchLocale(),
   });
 
@@ -98,7 +103,13 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
         <nav className="app-nav" aria-label={t('nav.label')}>
           <ul>
             {navItem('home', paths.home, t('nav.home'))}
-            {UPCOMING_MODULES.map((m) => navItem(m, paths.module(m), t(MODULE_LABELS[m]), true))}
+            {UPCOMING_MODULES.filter((m) => m === 'queue' || m === 'cases').map((m) =>
+              navItem(m, paths.module(m), t(MODULE_LABELS[m]), true),
+            )}
+            {hasDirectory && navItem('directory', directoryHome, t('nav.directory'))}
+            {UPCOMING_MODULES.filter((m) => m !== 'queue' && m !== 'cases').map((m) =>
+              navItem(m, paths.module(m), t(MODULE_LABELS[m]), true),
+            )}
             {isAdmin && navItem('admin', paths.adminUsers, t('nav.admin'))}
           </ul>
         </nav>
@@ -106,7 +117,12 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
           {children}
         </main>
       </div>
-      <ShortcutsDialog isOpen={helpOpen} onOpenChange={setHelpOpen} isAdmin={isAdmin} />
+      <ShortcutsDialog
+        isOpen={helpOpen}
+        onOpenChange={setHelpOpen}
+        isAdmin={isAdmin}
+        hasDirectory={hasDirectory}
+      />
     </div>
   );
 }

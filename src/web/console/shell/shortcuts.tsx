@@ -8,6 +8,7 @@ export interface ShortcutHandlers {
   help: () => void;
   home: () => void;
   admin?: () => void;
+  directory?: () => void;
   toggleLanguage: () => void;
 }
 
@@ -46,6 +47,11 @@ export function useShortcuts(handlers: ShortcutHandlers): void {
           h.home();
           return;
         }
+        if (event.key === 'd' && h.directory) {
+          event.preventDefault();
+          h.directory();
+          return;
+        }
         if (event.key === 'a' && h.admin) {
           event.preventDefault();
           h.admin();
@@ -72,9 +78,11 @@ export function useShortcuts(handlers: ShortcutHandlers): void {
   }, []);
 }
 
-const SHORTCUTS: { keys: string[]; label: MessageId; adminOnly?: boolean }[] = [
+const SHORTCUTS: { keys: string[]; label: MessageId; adminOnly?: boolean; directoryOnly?: boolean }[] = [
   { keys: ['?'], label: 'shortcuts.help' },
   { keys: ['g', 'h'], label: 'shortcuts.home' },
+  { keys: ['g', 'd'], label: 'shortcuts.directory', directoryOnly: true },
+  { keys: ['/'], label: 'shortcuts.directorySearch', directoryOnly: true },
   { keys: ['g', 'a'], label: 'shortcuts.admin', adminOnly: true },
   { keys: ['l'], label: 'shortcuts.language' },
   { keys: ['Esc'], label: 'shortcuts.escape' },
@@ -85,17 +93,19 @@ export function ShortcutsDialog({
   isOpen,
   onOpenChange,
   isAdmin,
+  hasDirectory = false,
 }: {
   isOpen: boolean;
   onOpenChange: (open: boolean) => void;
   isAdmin: boolean;
+  hasDirectory?: boolean;
 }) {
   const t = useT();
   return (
     <ModalDialog isOpen={isOpen} onOpenChange={onOpenChange} title={t('shortcuts.title')} isDismissable>
       <p>{t('shortcuts.intro')}</p>
       <dl className="shortcut-list">
-        {SHORTCUTS.filter((s) => isAdmin || !s.adminOnly).map((s) => (
+        {SHORTCUTS.filter((s) => (isAdmin || !s.adminOnly) && (hasDirectory || !s.directoryOnly)).map((s) => (
           <div key={s.label} className="shortcut-row">
             <dt>
               {s.keys.map((k, i) => (
