@@ -4,10 +4,10 @@ import { POPULATIONS_TAXONOMY, SERVICE_TYPE_TAXONOMIES } from './directory.proje
 
 /** Statuses that search shows; inactive and defunct services are only reachable through the editor. */
 export const SEARCHABLE_STATUSES = ['active', 'temporarily closed'] as const;
-/** pg_trgm's default word-similarity threshold (the `<%` operator, served by the GIN index). */
-export const STRICT_THRESHOLD = 0.6;
 /** The typo pass ("Shleter" for "shelter" scores 0.33): only run when the strict pass finds nothing. */
 export const FUZZY_THRESHOLD = 0.3;
+/** The typo pass looks at no more rows than this (after the other filters), so it stays bounded. */
+export const FUZZY_CANDIDATES = 5000;
 /** Weights of the ranking: score = W_TEXT·relevance + W_NEAR·proximity (see search.service.ts). */
 export const W_TEXT = 0.6;
 export const W_NEAR = 0.4;
@@ -73,6 +73,12 @@ async function rowsOf<T = Row>(db: Db, query: SQL): Promise<T[]> {
   return result.rows;
 }
 
+/** `%word%` for LIKE: a plural's final s dropped (shelters → shelter, femmes → femme), wildcards escaped. */
+export function likePattern(word: string): string {
+  const stem = word.length > 4 && word.endsWith('s') ? word.slice(0, -1) : word;
+  return `%${stem.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 const textArray = (values: string[]) =>
   values.length === 0
     ? sql`'{}'::text[]`
@@ -130,21 +136,24 @@ export const searchRepository = {
     if (q.audience === 'public') conditions.push(sql`not ds.confidential`);
 
     let relevance: SQL = sql`0::float8`;
-    let publicText = sql``;
-    if (q.words.length > 0) {
-      const matching = (doc: SQL) =>
-        q.textMode === 'strict'
-          ? q.words.map((w) => sql`${w}::text <% ${doc}`)
-          : q.words.map((w) => sql`word_similarity(${w}::text, ${doc}) >= ${FUZZY_THRESHOLD}::float8`);
+    const textConditions: SQL[] = [];
+    let joins = sql``;
+    if (q.words.length > 0 && q.textMode === 'strict') {
+      // Substring match of each (lightly stemmed) word: the GIN trigram index serves LIKE, and its recheck
+      // is cheap, unlike word_similarity over a long multilingual document.
+      const patterns = q.words.map(likePattern);
+      const has = (doc: SQL) => patterns.map((p) => sql`(${doc} like ${p})`);
       // The projection's document holds a confidential location's name and city (staff search them); for
       // the public, such a row is matched and ranked on its service and organisation text only.
       const doc = q.audience === 'public' ? sql`coalesce(pub.doc, ds.document)` : sql`ds.document`;
-      const sims = q.words.map((w) => sql`word_similarity(${w}::text, ${doc})`);
-      relevance = sql`((${sql.join(sims, sql` + `)}) / ${q.words.length}::float8)`;
-      conditions.push(sql`(${sql.join(matching(sql`ds.document`), sql` or `)})`);
+      relevance = sql`((${sql.join(
+        has(doc).map((h) => sql`${h}::int`),
+        sql` + `,
+      )}) / ${q.words.length}::float8)`;
+      textConditions.push(sql`(${sql.join(has(sql`ds.document`), sql` or `)})`);
       if (q.audience === 'public') {
-        conditions.push(sql`(pub.doc is null or (${sql.join(matching(sql`pub.doc`), sql` or `)}))`);
-        publicText = sql`left join lateral (
+        textConditions.push(sql`(pub.doc is null or ${sql.join(has(sql`pub.doc`), sql` or `)})`);
+        joins = sql`left join lateral (
           select lower(unaccent(concat_ws(' ', o.name, o.alternate_name, s.name, s.alternate_name, s.description,
                  s.eligibility_description,
                  (select string_agg(x.value, ' ') from jsonb_each(o.translations) t(lang, obj), jsonb_each_text(t.obj) x),
@@ -153,6 +162,23 @@ export const searchRepository = {
             from service s join organization o on o.id = s.organization_id
            where ds.location_confidential and s.id = ds.service_id) pub on true`;
       }
+    } else if (q.words.length > 0) {
+      // Typo pass: trigram word similarity against service and organisation names (short strings, so cheap),
+      // over at most FUZZY_CANDIDATES rows that pass the other filters.
+      joins = sql`join lateral (
+        select lower(unaccent(concat_ws(' ', s.name, s.alternate_name, o.name, o.alternate_name,
+               s.translations->'en'->>'name', s.translations->'fr'->>'name',
+               o.translations->'en'->>'name', o.translations->'fr'->>'name'))) as names
+          from service s join organization o on o.id = s.organization_id
+         where s.id = ds.service_id) nm on true`;
+      const sims = q.words.map((w) => sql`word_similarity(${w}::text, nm.names)`);
+      relevance = sql`((${sql.join(sims, sql` + `)}) / ${q.words.length}::float8)`;
+      textConditions.push(
+        sql`(${sql.join(
+          sims.map((x) => sql`${x} >= ${FUZZY_THRESHOLD}::float8`),
+          sql` or `,
+        )})`,
+      );
     }
 
     let distance: SQL = sql`null::float8`;
@@ -187,6 +213,12 @@ export const searchRepository = {
           ? relevance
           : (proximity ?? sql`0::float8`);
 
+    const fuzzy = q.words.length > 0 && q.textMode === 'fuzzy';
+    const source = fuzzy
+      ? sql`(select * from directory_search ds where ${sql.join(conditions, sql` and `)}
+              limit ${FUZZY_CANDIDATES}) ds`
+      : sql`directory_search ds`;
+    const outer = fuzzy ? textConditions : [...conditions, ...textConditions];
     const result = await rowsOf(
       db,
       sql`
@@ -194,8 +226,8 @@ export const searchRepository = {
              ds.service_types, ds.languages, ds.latitude, ds.longitude, ds.confidential, ds.location_confidential,
              ${relevance} as relevance, ${distance} as distance_m, ${score} as score,
              count(*) over () as total
-        from directory_search ds ${publicText}
-       where ${sql.join(conditions, sql` and `)}
+        from ${source} ${joins}
+       where ${sql.join(outer, sql` and `)}
        order by score desc, distance_m asc nulls last, ds.id
        limit ${q.limit} offset ${q.offset}`,
     );
@@ -224,22 +256,6 @@ export const searchRepository = {
   async count(db: Db, q: SearchQuery): Promise<number> {
     const rows = await searchRepository.search(db, { ...q, limit: 1, offset: 0 });
     return rows[0]?.total ?? 0;
-  },
-
-  /** The codes among `codes` that are not population terms (for the UNKNOWN_POPULATION error). */
-  async unknownPopulations(db: Db, codes: string[]): Promise<string[]> {
-    if (codes.length === 0) return [];
-    const r = await rowsOf(
-      db,
-      sql`
-      select distinct code from taxonomy_term
-       where taxonomy = ${POPULATIONS_TAXONOMY} and code in (${sql.join(
-         codes.map((c) => sql`${c}`),
-         sql`, `,
-       )})`,
-    );
-    const known = new Set((r as { code: string }[]).map((x) => x.code));
-    return codes.filter((c) => !known.has(c));
   },
 
   /** Named time zones used by schedules (the open-now filter evaluates each zone's local time once). */
@@ -332,24 +348,23 @@ export const searchRepository = {
     };
   },
 
-  /** EN/FR labels of population and service-type codes. */
-  async termLabels(db: Db, codes: string[]) {
-    if (codes.length === 0) return [];
+  /** Every population and service-type term with a code: EN name and translations (a few hundred rows). */
+  async allTerms(db: Db) {
     const taxonomies = [POPULATIONS_TAXONOMY, ...SERVICE_TYPE_TAXONOMIES];
-    const r = await rowsOf(
+    return rowsOf<{
+      code: string;
+      taxonomy: string;
+      name: string;
+      translations: Record<string, Record<string, string>>;
+    }>(
       db,
-      sql`
-      select distinct on (code) code, name, translations from taxonomy_term
-       where taxonomy in (${sql.join(
-         taxonomies.map((t) => sql`${t}`),
-         sql`, `,
-       )}) and code in (${sql.join(
-         codes.map((c) => sql`${c}`),
-         sql`, `,
-       )})
-       order by code, id`,
+      sql`select distinct on (code, taxonomy) code, taxonomy, name, translations from taxonomy_term
+           where code is not null and taxonomy in (${sql.join(
+             taxonomies.map((t) => sql`${t}`),
+             sql`, `,
+           )})
+           order by code, taxonomy, id`,
     );
-    return r as { code: string; name: string; translations: Record<string, Record<string, string>> }[];
   },
 
   /**

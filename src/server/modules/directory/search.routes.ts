@@ -65,9 +65,11 @@ const langOf = (request: FastifyRequest, lang?: Lang): Lang =>
   lang ?? (request.locale === 'fr-CA' ? 'fr' : 'en');
 
 const DESCRIPTION =
-  'Ranking: relevance r = mean over query words of pg_trgm word_similarity(word, unaccented text in every language); ' +
-  'proximity p = 1 − distance/radius (mode near); score = 0.6·r + 0.4·p (r alone without a place, p alone without text). ' +
-  'When nothing matches at similarity 0.6, the search is retried at 0.3 (typos) and `fuzzy` is true. ' +
+  'Ranking: relevance r = share of the query words found in the unaccented text of the entry in every language ' +
+  '(substring, plural s dropped); proximity p = 1 − distance/radius (mode near); score = 0.6·r + 0.4·p ' +
+  '(r alone without a place, p alone without text); ties nearer first. ' +
+  'When no entry contains any word, a typo pass matches service and organisation names by trigram word ' +
+  'similarity ≥ 0.3 (r = mean similarity) and `fuzzy` is true. ' +
   'mode=serving: services whose provinces include the place’s province, at any distance. ' +
   'A postal code whose FSA is unknown searches its province (`place.approximate`). ' +
   'Names and descriptions in `lang` (or Accept-Language) when translated, else the record’s own text.';

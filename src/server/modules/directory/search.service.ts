@@ -1,5 +1,6 @@
 import type { Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
+import { POPULATIONS_TAXONOMY } from './directory.projection.js';
 import { type FoundPlace, findPlace, fsaCentroid } from './places.js';
 import {
   searchRepository as repo,
@@ -12,17 +13,19 @@ import {
  * Directory search for staff and for the public.
  *
  * Ranking (documented in the API description too):
- * - relevance r ∈ [0, 1]: the mean over the query's words of pg_trgm `word_similarity(word, document)`,
- *   where `document` is the projection's unaccented, lower-cased text in every language;
+ * - relevance r ∈ [0, 1]: the share of the query's words found in the projection's `document` (unaccented,
+ *   lower-cased text in every language; a word matches as a substring, a plural's final s dropped);
  * - proximity p ∈ [0, 1] (mode `near`): 1 − distance / radius;
  * - score = 0.6·r + 0.4·p with both a text and a place, r with text only, p with a place only;
  *   ties: nearer first, then a stable id order.
- * A row matches the text when any word's word_similarity reaches 0.6 (the GIN-indexed `<%`); when nothing
- * matches, the search is run again at 0.3 (typos such as "Shleter") and the answer says `fuzzy: true`.
+ * A row matches the text when any word is found (served by the GIN trigram index). When nothing matches,
+ * a typo pass compares the words with service and organisation names by pg_trgm word_similarity ≥ 0.3
+ * ("Shleter" for "shelter"), r being the mean similarity, and the answer says `fuzzy: true`.
  */
 
 export const DEFAULT_TIMEZONE = 'America/Toronto';
 const MAX_WORDS = 6;
+const CACHE_MS = 5 * 60_000;
 const MAX_WORD_LENGTH = 40;
 const STOPWORDS = new Set([
   'the',
@@ -179,6 +182,37 @@ export function createSearchService(deps: SearchServiceDeps) {
   const { db } = deps;
   const clock = deps.now ?? (() => new Date());
 
+  // Taxonomy terms and resolved city names change rarely and are read by every search: kept in memory and
+  // re-read on a miss (a new term) or after a few minutes, which saves round trips per search.
+  type Term = {
+    code: string;
+    taxonomy: string;
+    name: string;
+    translations: Record<string, Record<string, string>>;
+  };
+  let terms: { at: number; byCode: Map<string, Term>; populations: Set<string> } | undefined;
+  async function loadTerms(force: boolean) {
+    if (!force && terms && Date.now() - terms.at < CACHE_MS) return terms;
+    const rows = await repo.allTerms(db);
+    terms = {
+      at: Date.now(),
+      byCode: new Map(rows.map((t) => [t.code, t])),
+      populations: new Set(rows.filter((t) => t.taxonomy === POPULATIONS_TAXONOMY).map((t) => t.code)),
+    };
+    return terms;
+  }
+  const places = new Map<string, { at: number; place: FoundPlace }>();
+  async function cachedPlace(text: string) {
+    const hit = places.get(text);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.place;
+    const found = await findPlace(db, text);
+    if (found) {
+      if (places.size >= 1000) places.clear();
+      places.set(text, { at: Date.now(), place: found });
+    }
+    return found;
+  }
+
   async function resolvePlace(p: SearchParams): Promise<ResolvedPlace | null> {
     if (p.lat !== undefined || p.lng !== undefined) {
       if (p.lat === undefined || p.lng === undefined)
@@ -208,7 +242,7 @@ export function createSearchService(deps: SearchServiceDeps) {
       return fromRow('fsa', found);
     }
     if (p.near) {
-      const found = await findPlace(db, p.near);
+      const found = await cachedPlace(p.near);
       if (!found) throw new AppError('UNKNOWN_PLACE', 400);
       return fromRow('city', found);
     }
@@ -229,7 +263,9 @@ export function createSearchService(deps: SearchServiceDeps) {
       uniq(hits.map((h) => h.organizationId)),
       uniq(hits.map((h) => (h.locationId ? h.id : null))),
     );
-    const terms = await repo.termLabels(db, uniq(hits.flatMap((h) => [...h.populations, ...h.serviceTypes])));
+    const codes = uniq(hits.flatMap((h) => [...h.populations, ...h.serviceTypes]));
+    let known = await loadTerms(false);
+    if (codes.some((c) => !known.byCode.has(c))) known = await loadTerms(true);
     return {
       services: byId(raw.services),
       organizations: byId(raw.organizations),
@@ -238,7 +274,7 @@ export function createSearchService(deps: SearchServiceDeps) {
       phones: raw.phones,
       schedules: raw.schedules,
       capacity: raw.capacity,
-      terms: new Map(terms.map((t) => [t.code, t])),
+      terms: new Map(codes.flatMap((c) => (known.byCode.has(c) ? [[c, known.byCode.get(c)!] as const] : []))),
     };
   }
 
@@ -249,7 +285,9 @@ export function createSearchService(deps: SearchServiceDeps) {
      */
     async search(params: SearchParams, audience: 'staff' | 'public'): Promise<SearchOutcome> {
       const now = clock();
-      const unknown = await repo.unknownPopulations(db, params.populations);
+      let known = await loadTerms(false);
+      if (params.populations.some((c) => !known.populations.has(c))) known = await loadTerms(true);
+      const unknown = params.populations.filter((c) => !known.populations.has(c));
       if (unknown.length > 0) throw new AppError('UNKNOWN_POPULATION', 400, { codes: unknown.join(', ') });
       const place = await resolvePlace(params);
       const mode: 'near' | 'serving' = place && place.latitude === null ? 'serving' : params.mode;
