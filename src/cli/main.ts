@@ -3,10 +3,12 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type Config, ConfigError, loadConfig } from '../server/config.js';
 import { DEMO_PASSWORD, demoEmail, seedDemo } from '../server/modules/demo/demo.seed.js';
+import { generateDemoDirectory } from '../server/modules/directory/demo/seed.js';
+import { importFsaCentroids } from '../server/modules/directory/places.js';
 import { identityRepository } from '../server/modules/identity/identity.repository.js';
 import { createIdentityService } from '../server/modules/identity/identity.service.js';
 import type { Actor } from '../server/platform/audit.js';
-import { verifyAudit } from '../server/platform/audit.js';
+import { recordAudit, verifyAudit } from '../server/platform/audit.js';
 import {
   type Database,
   migrate,
@@ -88,6 +90,13 @@ const parseDays = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 365)
     throw new InvalidArgumentError('a whole number of days from 1 to 365');
+  return n;
+};
+
+const parseCount = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
+    throw new InvalidArgumentError('a whole number from 1 to 1,000,000');
   return n;
 };
 
@@ -194,6 +203,66 @@ export function buildCli(): Command {
           created.length
             ? `Demo accounts created (all fictional): ${created.join(', ')}. Password: "${DEMO_PASSWORD}".`
             : `Demo data already present (e.g. ${demoEmail('admin')}).`,
+        );
+      }),
+    );
+
+  const geo = program.command('geo').description('places: cities and postal-code (FSA) centroids');
+  geo
+    .command('import')
+    .description(
+      'import FSA centroids from a CSV "fsa,latitude,longitude[,province]"; any bad row and nothing is imported',
+    )
+    .argument('<file>', 'CSV file')
+    .action((file: string) =>
+      withDatabase(async (database) => {
+        let text: string;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch {
+          throw new InvalidArgumentError(`cannot read ${file}`);
+        }
+        const result = await database.db.transaction(async (tx) => {
+          const r = await importFsaCentroids(tx, text);
+          if (r.ok) {
+            await recordAudit(tx, CLI_ACTOR, {
+              action: 'directory.fsa_imported',
+              targetType: 'place',
+              details: { rows: r.imported },
+            });
+          }
+          return r;
+        });
+        if (!result.ok) {
+          console.error(`harbour: ${file}: ${result.errors.length} bad row(s); nothing was imported.`);
+          for (const e of result.errors) console.error(`  line ${e.line}: ${e.reason}`);
+          process.exitCode = 2;
+          return;
+        }
+        console.log(`Imported ${result.imported} FSA centroids.`);
+      }),
+    );
+
+  const directory = program.command('directory').description('the National Referral Directory');
+  directory
+    .command('generate')
+    .description('add a generated, fictional directory for trials and benchmarks (refused in production)')
+    .requiredOption('--services <n>', 'number of services (1-1000000)', parseCount)
+    .option('--seed <n>', 'seed of the generator: the same seed gives the same directory', parseCount, 1)
+    .action((opts: { services: number; seed: number }) =>
+      withDatabase(async (database, config) => {
+        if (config.env === 'production') {
+          throw new InvalidArgumentError(
+            'generated directories are refused in production (NODE_ENV=production)',
+          );
+        }
+        const r = await database.db.transaction((tx) =>
+          generateDemoDirectory(tx, CLI_ACTOR, { services: opts.services, seed: opts.seed }),
+        );
+        console.log(
+          `Generated ${r.services} fictional services of ${r.organizations} organizations ` +
+            `(${r.providers} providers, ${r.police} police, ${r.childProtection} child protection; ` +
+            `${r.confidentialServices} confidential) in ${(r.milliseconds / 1000).toFixed(1)} s.`,
         );
       }),
     );

@@ -4,6 +4,7 @@ import { settings } from '../../db/schema.js';
 import type { Actor } from '../../platform/audit.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Db } from '../../platform/db.js';
+import { seedDemoDirectory } from '../directory/demo/seed.js';
 import { identityRepository } from '../identity/identity.repository.js';
 import { hashPassword } from '../identity/identity.service.js';
 
@@ -28,7 +29,8 @@ export async function isDemoSeeded(db: Db): Promise<boolean> {
 }
 
 /**
- * Loads the fictional demo data: one staff account per role, all marked `is_demo`.
+ * Loads the fictional demo data: one staff account per role, all marked `is_demo`, and the fictional
+ * national directory (with the taxonomies and places it needs).
  * Idempotent; refuses in production (the caller checks the environment, this checks nothing else).
  */
 export async function seedDemo(db: Db, actor: Actor): Promise<{ created: string[] }> {
@@ -54,6 +56,7 @@ export async function seedDemo(db: Db, actor: Actor): Promise<{ created: string[
       });
       created.push(email);
     }
+    await seedDemoDirectory(tx, actor);
     await tx
       .insert(settings)
       .values({ key: 'demo_seeded_at', value: new Date().toISOString() })

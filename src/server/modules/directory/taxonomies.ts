@@ -1,8 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { taxonomy, taxonomyTerm, unit } from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
-import openEligibilityTerms from './reference/open-eligibility.json' with { type: 'json' };
 import { POPULATIONS_TAXONOMY } from './directory.projection.js';
+import openEligibilityTerms from './reference/open-eligibility.json' with { type: 'json' };
 
 /**
  * Reference taxonomies of the directory: Open Eligibility (service types, CC BY-SA 3.0, shipped with French
