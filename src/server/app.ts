@@ -14,7 +14,11 @@ import type { Config } from './config.js';
 import { directoryRoutes } from './modules/directory/directory.routes.js';
 import { createDirectoryService } from './modules/directory/directory.service.js';
 import { hsdsRoutes } from './modules/directory/hsds.routes.js';
+import { interchangeRoutes } from './modules/directory/interchange.routes.js';
+import { createInterchangeService } from './modules/directory/interchange.service.js';
 import { searchRoutes } from './modules/directory/search.routes.js';
+import { surveyRoutes } from './modules/directory/survey.routes.js';
+import { createSurveyService } from './modules/directory/survey.service.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
 import { createIdentityService } from './modules/identity/identity.service.js';
 import { systemRoutes } from './modules/system/system.routes.js';
@@ -27,6 +31,7 @@ import {
   registerErrorHandling,
 } from './platform/http.js';
 import { loggerOptions } from './platform/logger.js';
+import { createMailer } from './platform/mail.js';
 import { publicPolicy } from './platform/policy.js';
 
 export interface AppDeps {
@@ -178,6 +183,16 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
     publicUrl: config.publicUrl,
   });
   await app.register(directoryRoutes, { directory: createDirectoryService({ db }) });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir });
+  app.addHook('onClose', async () => mailer.close());
+  const surveys = createSurveyService({
+    db,
+    mailer,
+    publicUrl: config.publicUrl,
+    production: config.env === 'production',
+  });
+  await app.register(surveyRoutes, { surveys, publicRateLimit: config.publicRateLimit });
+  await app.register(interchangeRoutes, { interchange: createInterchangeService({ db }) });
   await app.register(searchRoutes, { db });
   await registerConsole(app, config.consoleDir);
 

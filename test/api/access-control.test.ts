@@ -230,6 +230,24 @@ MATRIX.push(
   },
   { method: 'GET', url: '/api/directory/surveys', access: DIR_MANAGERS },
   {
+    method: 'POST',
+    url: '/api/directory/import',
+    access: DIR_MANAGERS,
+    request: async () => ({
+      payload: {
+        format: 'json',
+        dryRun: true,
+        data: {
+          id: crypto.randomUUID(),
+          name: 'Matrix import (fictional)',
+          status: 'active',
+          organization: { id: crypto.randomUUID(), name: 'Matrix import org', description: 'x' },
+        },
+      },
+    }),
+  },
+  { method: 'GET', url: '/api/directory/export', access: ['directory_manager', 'admin', 'analyst'] },
+  {
     method: 'GET',
     url: '/api/directory/surveys/:id',
     access: DIR_MANAGERS,
