@@ -77,6 +77,8 @@ export interface GenerateResult {
   confidentialServices: number;
   byProvince: Record<string, number>;
   milliseconds: number;
+  /** Of which: rebuilding the search projection. */
+  searchMilliseconds: number;
 }
 
 type Insert<T extends PgTable> = T['$inferInsert'];
@@ -217,6 +219,7 @@ export async function generateDirectory(tx: Db, options: GenerateOptions): Promi
     confidentialServices: 0,
     byProvince,
     milliseconds: 0,
+    searchMilliseconds: 0,
   };
   const serial = new Map<string, number>();
 
@@ -537,7 +540,9 @@ export async function generateDirectory(tx: Db, options: GenerateOptions): Promi
     await flushIfDue();
   }
   await buffers.flush(tx);
+  const searchStarted = Date.now();
   await refreshSearch(tx);
+  result.searchMilliseconds = Date.now() - searchStarted;
   result.milliseconds = Date.now() - started;
   return result;
 }
