@@ -9,6 +9,7 @@ import { createDirectoryEntry, type DirectoryEntry } from '../../../../test/help
 import type { HarbourApp } from '../../app.js';
 import * as schema from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
+import { pickLanguage, translated } from './hsds.presenter.js';
 import { createHsdsReader } from './hsds.routes.js';
 
 // The official HSDS 3.0 schemas (CC BY-SA 4.0, Open Referral), read in place. They declare no `$schema`
@@ -84,6 +85,10 @@ describe('HSDS API: shapes validate against the official schemas', () => {
       profile: expect.stringContaining('harbour-profile.md'),
       openapi_url: 'http://harbour.test/api/docs/json',
     });
+    const doc = json<{ paths: Record<string, unknown> }>(await get('/api/docs/json'));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/hsds/services', '/hsds/services/{id}', '/hsds/service_at_locations']),
+    );
   });
 
   it('services: page, item, minimal and ndjson', async () => {
@@ -252,6 +257,23 @@ describe('HSDS loading is batched', () => {
     expect([one.size, six.size]).toEqual([1, 6]);
     expect(six.queries).toBe(one.queries);
     expect(six.queries).toBeLessThanOrEqual(25);
+  });
+});
+
+describe('language choice (pure)', () => {
+  it('pickLanguage: lang wins, then Accept-Language by q-weight; junk is ignored', () => {
+    expect(pickLanguage('FR-CA', 'en')).toBe('fr-ca');
+    expect(pickLanguage(undefined, 'en;q=0.4, fr-CA;q=0.9, *;q=1')).toBe('fr-ca');
+    expect(pickLanguage(undefined, '%%%, ;q=x')).toBeUndefined();
+    expect(pickLanguage(undefined, undefined)).toBeUndefined();
+  });
+  it('translated: exact tag, then primary subtag, then the record’s own text', () => {
+    const tr = { fr: { name: 'Refuge' }, 'fr-CA': { name: 'Refuge (Canada)' }, iu: { name: '' } };
+    expect(translated(tr, 'fr-ca', 'name', 'Shelter')).toBe('Refuge (Canada)');
+    expect(translated(tr, 'fr-be', 'name', 'Shelter')).toBe('Refuge');
+    expect(translated(tr, 'fr', 'description', 'Base')).toBe('Base');
+    expect(translated(tr, 'iu', 'name', 'Shelter')).toBe('Shelter');
+    expect(translated(tr, undefined, 'name', 'Shelter')).toBe('Shelter');
   });
 });
 
