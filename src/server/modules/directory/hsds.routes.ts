@@ -53,6 +53,20 @@ export const FSA_PROVINCES: Record<string, string[]> = {
  */
 export function createHsdsReader(db: Db) {
   const repo = hsdsRepository;
+  async function serviceAtLocations(ctx: PresentContext, ids: string[]) {
+    const serviceIds = await repo.visibleServiceAtLocations(db, ctx.audience, ids);
+    const graph = await repo.loadGraph(db, ctx.audience, { serviceIds });
+    const present = createHsdsPresenter(graph, ctx);
+    return ids.map((id) => present.serviceAtLocation(id)).filter((x): x is HsdsObject => !!x);
+  }
+  async function organizations(ctx: PresentContext, ids: string[], fullServices = false) {
+    const graph = await repo.loadGraph(db, ctx.audience, {
+      organizationIds: ids,
+      withOrganizationChildren: true,
+    });
+    const present = createHsdsPresenter(graph, ctx);
+    return ids.map((id) => present.organization(id, { fullServices })).filter((x): x is HsdsObject => !!x);
+  }
   return {
     async servicesPage(
       ctx: PresentContext,
@@ -79,14 +93,9 @@ export function createHsdsReader(db: Db) {
         perPage,
         (page - 1) * perPage,
       );
-      return { contents: await this.serviceAtLocations(ctx, ids), total };
+      return { contents: await serviceAtLocations(ctx, ids), total };
     },
-    async serviceAtLocations(ctx: PresentContext, ids: string[]) {
-      const serviceIds = await repo.visibleServiceAtLocations(db, ctx.audience, ids);
-      const graph = await repo.loadGraph(db, ctx.audience, { serviceIds });
-      const present = createHsdsPresenter(graph, ctx);
-      return ids.map((id) => present.serviceAtLocation(id)).filter((x): x is HsdsObject => !!x);
-    },
+    serviceAtLocations,
     async organizationsPage(
       ctx: PresentContext,
       search: string | undefined,
@@ -101,16 +110,9 @@ export function createHsdsReader(db: Db) {
         perPage,
         (page - 1) * perPage,
       );
-      return { contents: await this.organizations(ctx, ids, fullServices), total };
+      return { contents: await organizations(ctx, ids, fullServices), total };
     },
-    async organizations(ctx: PresentContext, ids: string[], fullServices = false) {
-      const graph = await repo.loadGraph(db, ctx.audience, {
-        organizationIds: ids,
-        withOrganizationChildren: true,
-      });
-      const present = createHsdsPresenter(graph, ctx);
-      return ids.map((id) => present.organization(id, { fullServices })).filter((x): x is HsdsObject => !!x);
-    },
+    organizations,
   };
 }
 
