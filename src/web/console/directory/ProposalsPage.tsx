@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, Radio, RadioGroup } from 'react-aria-components';
 import type { MessageId } from '../../i18n/messages';
+import { ApiError } from '../api/client';
 import { useT } from '../locale';
 import { useSignedInSession } from '../session';
 import { TextAreaField } from '../ui/fields';
@@ -11,6 +12,7 @@ import { RelativeTime } from '../ui/time';
 import { decideProposal, getLocation, getOrganization, getService, listProposals } from './api';
 import { DirectoryLayout } from './DirectoryLayout';
 import { proposalRows } from './format';
+import { FIELDS } from './recordForm';
 import { canManage, directoryPaths } from './routes';
 import type { Proposal, ProposalStatus } from './types';
 
@@ -79,7 +81,15 @@ export function ProposalsPage() {
         {message}
       </p>
       {proposals.isPending && <Loading label={t('directory.proposals.loading')} />}
-      {proposals.isError && <ErrorState error={proposals.error} onRetry={() => void proposals.refetch()} />}
+      {proposals.isError &&
+        (!manager && proposals.error instanceof ApiError && proposals.error.status === 403 ? (
+          <p className="notice notice-warning">
+            <span aria-hidden="true">⚠ </span>
+            {t('directory.proposals.noOrganization')}
+          </p>
+        ) : (
+          <ErrorState error={proposals.error} onRetry={() => void proposals.refetch()} />
+        ))}
       {list && list.length === 0 && <EmptyState>{t('directory.proposals.empty')}</EmptyState>}
       {list && list.length > 0 && (
         <ol className="proposal-list">
@@ -90,6 +100,42 @@ export function ProposalsPage() {
       )}
     </DirectoryLayout>
   );
+}
+
+const EXTRA_LABELS: Record<string, MessageId> = {
+  languages: 'directory.result.languages',
+  populations: 'directory.filter.populations',
+  serviceTypes: 'directory.field.serviceTypes',
+  phones: 'directory.result.phones',
+  status: 'directory.field.status',
+  confidential: 'directory.field.confidential',
+  organizationType: 'directory.field.organizationType',
+  jurisdiction: 'directory.field.jurisdiction',
+  address: 'directory.record.section.address',
+  available: 'directory.capacity.available',
+  maximum: 'directory.capacity.maximum',
+};
+
+/** A changed field's name in the UI language ("Name — French"); an unknown one stays as its code. */
+function useFieldLabel(): (field: string) => string {
+  const t = useT();
+  return (field: string) => {
+    const specs = Object.values(FIELDS).flat();
+    const [head, lang, key] = field.split('.');
+    if (head === 'translations' && lang && key) {
+      const spec = specs.find((f) => f.translation === key);
+      const language = lang.startsWith('fr')
+        ? t('directory.lang.fr')
+        : lang.startsWith('en')
+          ? t('directory.lang.en')
+          : lang;
+      return t('directory.proposals.translatedField', { field: spec ? t(spec.label) : key, language });
+    }
+    const spec = specs.find((f) => f.key === field);
+    if (spec) return t(spec.label);
+    const extra = EXTRA_LABELS[field];
+    return extra ? t(extra) : field;
+  };
 }
 
 /** The record as it is now, flattened like a proposal's `changes`, to show before → after. */
@@ -153,6 +199,7 @@ function ProposalCard({
       void queryClient.invalidateQueries({ queryKey: ['directory'] });
     },
   });
+  const fieldLabel = useFieldLabel();
   const rows = proposalRows(proposal.changes, manager && pending ? current.data : undefined);
   const headingId = `proposal-${proposal.id}`;
   const recordType = proposal.resourceType === 'capacity' ? 'service' : proposal.resourceType;
@@ -197,7 +244,7 @@ function ProposalCard({
             {rows.map((r) => (
               <tr key={r.field} className="row">
                 <th scope="row" className="cell row-head">
-                  <code>{r.field}</code>
+                  {fieldLabel(r.field)}
                 </th>
                 {manager && pending && (
                   <td className="cell diff-before">

@@ -237,6 +237,7 @@ function FieldInput({
     ...(spec.max ? { maxLength: spec.max } : {}),
   };
   if (spec.kind === 'textarea') return <TextAreaField {...common} className="field-wide" />;
+  const wide = spec.key === 'name' || spec.key === 'address1' ? 'field-wide' : undefined;
   if (spec.kind === 'number')
     return (
       <TextInputField
@@ -259,6 +260,7 @@ function FieldInput({
   return (
     <TextInputField
       {...common}
+      className={wide}
       type={spec.kind === 'email' ? 'email' : spec.kind === 'url' ? 'url' : 'text'}
       messages={spec.kind === 'url' ? { typeMismatch: t('directory.validation.url') } : undefined}
     />
@@ -623,7 +625,7 @@ function TranslationForm({ data, onSaved }: { data: Loaded; onSaved: (s: string)
       aria-label={t('directory.record.tab.translation')}
     >
       <p className="muted">{t('directory.record.translationIntro')}</p>
-      <div className="search-radius">
+      <div className="lang-picker">
         <SelectField
           label={t('directory.record.translationLanguage')}
           options={[
@@ -647,7 +649,7 @@ function TranslationForm({ data, onSaved }: { data: Loaded; onSaved: (s: string)
           return (
             <div
               key={f.key}
-              className={f.kind === 'textarea' ? 'field-wide' : ''}
+              className={f.kind === 'textarea' || f.key === 'name' ? 'field-wide' : undefined}
               lang={lang === 'fr' ? 'fr-CA' : 'en-CA'}
             >
               <FieldInput

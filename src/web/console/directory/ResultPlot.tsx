@@ -40,7 +40,11 @@ export function ResultPlot({ response, first }: { response: SearchResponse; firs
         {rings.map((r) => (
           <g key={r}>
             <circle cx={SIZE / 2} cy={SIZE / 2} r={r * scale} className="plot-ring" />
-            <text x={SIZE / 2 + 3} y={SIZE / 2 - r * scale - 3} className="plot-ring-label">
+            <text
+              x={SIZE / 2 + r * scale * Math.SQRT1_2 + 3}
+              y={SIZE / 2 - r * scale * Math.SQRT1_2 - 3}
+              className="plot-ring-label"
+            >
               {formatDistance(r, locale)}
             </text>
           </g>
@@ -50,7 +54,8 @@ export function ResultPlot({ response, first }: { response: SearchResponse; firs
         <text x={SIZE / 2} y={14} className="plot-north">
           {t('directory.plot.north')}
         </text>
-        {points.map((p) => (
+        {/* Drawn last to first, so where dots overlap the nearest (lowest number) is on top. */}
+        {[...points].reverse().map((p) => (
           <g key={p.id} className={p.clipped ? 'plot-point clipped' : 'plot-point'}>
             <circle cx={p.x} cy={p.y} r={9} />
             <text x={p.x} y={p.y + 4}>

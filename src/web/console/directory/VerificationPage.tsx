@@ -125,7 +125,11 @@ function OverdueRow({
         )}
       </td>
       <td className="cell">
-        <PendingButton className="button small" isPending={verify.isPending} onPress={() => verify.mutate()}>
+        <PendingButton
+          className="button small nowrap"
+          isPending={verify.isPending}
+          onPress={() => verify.mutate()}
+        >
           {t('directory.verifyToday')}
           <span className="visually-hidden"> — {service.name}</span>
         </PendingButton>
