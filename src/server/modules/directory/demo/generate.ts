@@ -263,8 +263,8 @@ export async function generateDirectory(tx: Db, options: GenerateOptions): Promi
       fr: `${kind.fr} ${stemFr} (fictif)`,
     };
     const provinceNames = PROVINCES[province];
-    const descEn = `A fictional ${kind.en.toLowerCase()} in ${cityName}, ${provinceNames.en}. Demo data: not a real organization.`;
-    const descFr = `${kind.fr} fictive à ${cityName} (${provinceNames.fr}). Données de démonstration : pas un véritable organisme.`;
+    const descEn = `${kind.en} in ${cityName}, ${provinceNames.en}. Fictional demo data: not a real organization.`;
+    const descFr = `${kind.fr} à ${cityName} (${provinceNames.fr}). Données de démonstration fictives : pas un véritable organisme.`;
     const base = french ? { name: names.fr, description: descFr } : { name: names.en, description: descEn };
     const other: Translations = french
       ? { en: { name: names.en, description: descEn } }
