@@ -261,7 +261,6 @@ export function createSearchService(deps: SearchServiceDeps) {
       uniq(hits.map((h) => h.serviceId)),
       uniq(hits.map((h) => h.locationId)),
       uniq(hits.map((h) => h.organizationId)),
-      uniq(hits.map((h) => (h.locationId ? h.id : null))),
     );
     const codes = uniq(hits.flatMap((h) => [...h.populations, ...h.serviceTypes]));
     let known = await loadTerms(false);
