@@ -11,6 +11,7 @@ import {
   mainCapacity,
   telHref,
   termLabel,
+  uniqueLabels,
 } from './format';
 import { canManage, directoryPaths } from './routes';
 import type { SearchItem } from './types';
@@ -193,7 +194,7 @@ export function ResultItem({ item, number }: { item: SearchItem; number: number 
         {item.serviceTypes.length > 0 && (
           <div>
             <dt>{t('directory.result.types')}</dt>
-            <dd>{item.serviceTypes.map((s) => termLabel(s, locale)).join(', ')}</dd>
+            <dd>{uniqueLabels(item.serviceTypes.map((s) => termLabel(s, locale))).join(', ')}</dd>
           </div>
         )}
         {item.intakeNotes && (

@@ -9,6 +9,7 @@ import {
   proposalRows,
   show,
   telHref,
+  uniqueLabels,
 } from './format';
 import { offsetKm, project, ringsFor } from './plot';
 import {
@@ -178,6 +179,9 @@ describe('formatting', () => {
     expect(languageName('fr', 'en-CA')).toBe('French');
     expect(languageName('en', 'fr-CA')).toBe('anglais');
     expect(languageName('zzz', 'en-CA')).toBe('zzz');
+    expect(languageName('oj', 'en-CA')).toBe('Ojibwe');
+    expect(languageName('oj', 'fr-CA')).toBe('ojibwé');
+    expect(uniqueLabels(['Counseling', 'Counseling', 'Trauma'])).toEqual(['Counseling', 'Trauma']);
   });
 
   it('prefers beds among capacities', () => {

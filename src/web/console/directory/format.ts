@@ -13,14 +13,36 @@ export function termLabel(term: TermLabel, locale: string): string {
   return locale.startsWith('fr') ? term.fr : term.en;
 }
 
-/** Language codes (ISO 639) named in the UI language; a code the browser cannot name stays a code. */
+/** Languages of Canada that browsers' Intl data often cannot name (English / French). */
+const CANADIAN_LANGUAGES: Record<string, [string, string]> = {
+  cr: ['Cree', 'cri'],
+  oj: ['Ojibwe', 'ojibwé'],
+  iu: ['Inuktitut', 'inuktitut'],
+  mic: ['Mi’kmaq', 'micmac'],
+  den: ['Dene', 'déné'],
+  moh: ['Mohawk', 'mohawk'],
+  ase: ['American Sign Language', 'langue des signes américaine'],
+  asl: ['American Sign Language', 'langue des signes américaine'],
+  fsl: ['Quebec Sign Language', 'langue des signes québécoise'],
+  fcs: ['Quebec Sign Language', 'langue des signes québécoise'],
+};
+
+/** Language codes (ISO 639) named in the UI language; a code nobody can name stays a code. */
 export function languageName(code: string, locale: string): string {
+  const lower = code.toLowerCase();
+  const known = CANADIAN_LANGUAGES[lower];
+  if (known) return locale.startsWith('fr') ? known[1] : known[0];
   try {
-    const name = new Intl.DisplayNames([locale], { type: 'language', fallback: 'code' }).of(code);
-    return name && name !== code ? name : code;
+    const name = new Intl.DisplayNames([locale], { type: 'language', fallback: 'code' }).of(lower);
+    return name && name !== lower ? name : code;
   } catch {
     return code;
   }
+}
+
+/** Labels once each: a service filed under a term and its parent can carry the same label twice. */
+export function uniqueLabels(labels: string[]): string[] {
+  return [...new Set(labels)];
 }
 
 /** Any of the three Harbour confidentiality flags makes the whole entry confidential for the advocate. */

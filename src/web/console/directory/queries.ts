@@ -10,9 +10,8 @@ export const SERVICE_TYPE_TAXONOMIES = ['harbour-service-types', 'open-eligibili
 export const LANGUAGE_CODES = [
   'en',
   'fr',
-  'asl',
   'ase',
-  'fsl',
+  'fcs',
   'cr',
   'oj',
   'iu',

@@ -38,7 +38,9 @@ export function ConfidentialBadge({ detail }: { detail?: string }) {
   const t = useT();
   return (
     <span className="badge badge-danger confidential-badge">
-      <span aria-hidden="true">🔒 </span>
+      <svg className="icon-lock" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+        <path d="M4 7V5a4 4 0 0 1 8 0v2h1v8H3V7h1zm2 0h4V5a2 2 0 0 0-4 0v2z" />
+      </svg>
       {t('directory.confidential')}
       {detail && <span className="visually-hidden"> ({detail})</span>}
     </span>
