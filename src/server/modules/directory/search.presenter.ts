@@ -106,6 +106,8 @@ export const PlaceView = Type.Object({
 
 const envelope = {
   total: Type.Integer(),
+  /** Near a place only the 500 nearest matches are ranked and counted: show "500+". */
+  totalCapped: Type.Boolean(),
   limit: Type.Integer(),
   offset: Type.Integer(),
   /** Nothing matched exactly; these are typo-tolerant matches. */
@@ -315,6 +317,7 @@ export function presentPublicSearch(outcome: SearchOutcome, lang: Lang, limit: n
 function envelope_(outcome: SearchOutcome, lang: Lang, limit: number, offset: number) {
   return {
     total: outcome.total,
+    totalCapped: outcome.totalCapped,
     limit,
     offset,
     fuzzy: outcome.fuzzy,

@@ -8,6 +8,11 @@ export const SEARCHABLE_STATUSES = ['active', 'temporarily closed'] as const;
 export const FUZZY_THRESHOLD = 0.3;
 /** The typo pass looks at no more rows than this (after the other filters), so it stays bounded. */
 export const FUZZY_CANDIDATES = 2000;
+/**
+ * Near a place, search ranks the NEAR_CANDIDATES nearest matching rows (exact whenever relevance does not
+ * vary, e.g. a one-word or no-text query); `total` then counts at most this many (`totalCapped`).
+ */
+export const NEAR_CANDIDATES = 500;
 /** Weights of the ranking: score = W_TEXT·relevance + W_NEAR·proximity (see search.service.ts). */
 export const W_TEXT = 0.6;
 export const W_NEAR = 0.4;
@@ -216,24 +221,36 @@ export const searchRepository = {
           : (proximity ?? sql`0::float8`);
 
     const fuzzy = q.words.length > 0 && q.textMode === 'fuzzy';
+    // Near a place: candidates come from the GiST index in distance order (KNN), at most NEAR_CANDIDATES,
+    // so a dense metro area costs a few hundred rows instead of every row in the box.
+    const knn =
+      q.origin && q.mode === 'near'
+        ? sql`order by ds.earth <-> ll_to_earth(${q.origin.lat}::float8, ${q.origin.lng}::float8)`
+        : sql``;
+    const nearCap = q.origin && q.mode === 'near';
     const source = fuzzy
       ? sql`(select * from directory_search ds where ${sql.join(conditions, sql` and `)}
-              limit ${FUZZY_CANDIDATES}) ds`
+              ${knn} limit ${FUZZY_CANDIDATES}) ds`
       : sql`directory_search ds`;
     const outer = fuzzy ? textConditions : [...conditions, ...textConditions];
-    const result = await rowsOf(
-      db,
-      sql`
+    const query = sql`
       select m.*, count(*) over () as total from (
         select ds.id, ds.service_id, ds.location_id, ds.organization_id, ds.city, ds.provinces, ds.populations,
                ds.service_types, ds.languages, ds.latitude, ds.longitude, ds.confidential, ds.location_confidential,
                ${relevance} as relevance, ${distance} as distance_m, ${score} as score
           from ${source} ${joins}
          where ${sql.join(outer, sql` and `)}
-         offset 0) m
+         ${nearCap && !fuzzy ? sql`${knn} limit ${NEAR_CANDIDATES}` : sql`offset 0`}) m
        order by m.score desc, m.distance_m asc nulls last, m.id
-       limit ${q.limit} offset ${q.offset}`,
-    );
+       limit ${q.limit} offset ${q.offset}`;
+    // The planner thinks a cube box matches almost nothing (fixed selectivity) and picks a bitmap scan of
+    // the whole box plus a sort; without bitmap scans it walks the GiST index in distance order and stops.
+    const result = nearCap
+      ? await db.transaction(async (tx) => {
+          await tx.execute(sql`set local enable_bitmapscan = off`);
+          return rowsOf(tx, query);
+        })
+      : await rowsOf(db, query);
     return (result as Record<string, unknown>[]).map((r) => ({
       id: String(r.id),
       serviceId: String(r.service_id),

@@ -3,6 +3,7 @@ import { AppError } from '../../platform/errors.js';
 import { POPULATIONS_TAXONOMY } from './directory.projection.js';
 import { type FoundPlace, findPlace, fsaCentroid } from './places.js';
 import {
+  NEAR_CANDIDATES,
   searchRepository as repo,
   type SearchHit,
   type SearchQuery,
@@ -161,6 +162,8 @@ export interface SearchOutcome {
   audience: 'staff' | 'public';
   hits: SearchHit[];
   total: number;
+  /** Near a place, at most NEAR_CANDIDATES matches are counted and ranked: "500+". */
+  totalCapped: boolean;
   fuzzy: boolean;
   place: ResolvedPlace | null;
   mode: 'near' | 'serving';
@@ -328,6 +331,7 @@ export function createSearchService(deps: SearchServiceDeps) {
         audience,
         hits,
         total,
+        totalCapped: query.origin !== undefined && mode === 'near' && total >= NEAR_CANDIDATES,
         fuzzy,
         place,
         mode,
