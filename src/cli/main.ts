@@ -1,9 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type Config, ConfigError, loadConfig } from '../server/config.js';
 import { DEMO_PASSWORD, demoEmail, seedDemo } from '../server/modules/demo/demo.seed.js';
 import { generateDemoDirectory } from '../server/modules/directory/demo/seed.js';
+import {
+  createInterchangeService,
+  type ImportInput,
+} from '../server/modules/directory/interchange.service.js';
 import { importFsaCentroids } from '../server/modules/directory/places.js';
 import { identityRepository } from '../server/modules/identity/identity.repository.js';
 import { createIdentityService } from '../server/modules/identity/identity.service.js';
@@ -267,7 +271,122 @@ export function buildCli(): Command {
       }),
     );
 
+  directory
+    .command('import')
+    .description('import HSDS 3.0 JSON or a tabular CSV package (folder or datapackage.json): all or nothing')
+    .argument('<file>', 'a .json file, a folder of CSV files, or its datapackage.json')
+    .option('--dry-run', 'validate and report only')
+    .action((file: string, opts: { dryRun?: boolean }) =>
+      withDatabase(async (database) => {
+        const input = readImportFile(file);
+        const report = await createInterchangeService({ db: database.db }).import(input, CLI_ACTOR, {
+          dryRun: Boolean(opts.dryRun),
+        });
+        for (const w of report.warnings) console.log(`warning: ${w}`);
+        if (!report.ok) {
+          console.error(`Import refused, nothing was imported: ${report.errors.length} error(s).`);
+          for (const e of report.errors) console.error(`  ${e}`);
+          process.exitCode = 1;
+          return;
+        }
+        const counts = Object.entries(report.counts)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ');
+        console.log(`${opts.dryRun ? 'Valid, not imported (dry run)' : 'Imported'}: ${counts}.`);
+      }),
+    );
+
+  directory
+    .command('export')
+    .description('export the directory as HSDS JSON, NDJSON or a tabular CSV package')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['json', 'ndjson', 'csv']).default('json'),
+    )
+    .option('--out <path>', 'file (json, ndjson) or folder (csv); default: standard output (json, ndjson)')
+    .option(
+      '--include-confidential',
+      'include confidential entries (needs --token of a staff member; audited)',
+    )
+    .option('--token <token>', 'API token with scope directory:read (required with --include-confidential)')
+    .action(
+      (opts: {
+        format: 'json' | 'ndjson' | 'csv';
+        out?: string;
+        includeConfidential?: boolean;
+        token?: string;
+      }) =>
+        withDatabase(async (database, config) => {
+          let actor = CLI_ACTOR;
+          if (opts.includeConfidential) {
+            const auth = opts.token
+              ? await identityFor(database, config).authenticateToken(opts.token)
+              : undefined;
+            const staffRoles = ['advocate', 'supervisor', 'directory_manager', 'admin'];
+            if (
+              !auth ||
+              auth.kind !== 'token' ||
+              !auth.scopes.includes('directory:read') ||
+              !staffRoles.includes(auth.user.role)
+            ) {
+              throw new InvalidArgumentError(
+                '--include-confidential needs --token: a valid API token of a staff member with scope directory:read',
+              );
+            }
+            actor = { id: auth.user.id, label: `token:${auth.tokenName}` };
+          }
+          const interchange = createInterchangeService({ db: database.db });
+          const confidential = Boolean(opts.includeConfidential);
+          if (opts.format === 'csv') {
+            if (!opts.out) throw new InvalidArgumentError('--format csv needs --out <folder>');
+            const files = await interchange.exportCsv(actor, confidential);
+            mkdirSync(opts.out, { recursive: true });
+            for (const [name, text] of Object.entries(files)) writeFileSync(path.join(opts.out, name), text);
+            console.error(`Wrote ${Object.keys(files).length} files to ${opts.out}.`);
+            return;
+          }
+          const chunks: string[] = [];
+          const items: unknown[] = [];
+          for await (const svc of interchange.exportServices(actor, confidential)) {
+            if (opts.format === 'ndjson') chunks.push(`${JSON.stringify(svc)}\n`);
+            else items.push(svc);
+          }
+          const text = opts.format === 'ndjson' ? chunks.join('') : `${JSON.stringify(items, null, 2)}\n`;
+          if (opts.out) writeFileSync(opts.out, text);
+          else process.stdout.write(text);
+        }),
+    );
+
   return program;
+}
+
+/** JSON file, CSV folder, or a datapackage.json inside one. */
+function readImportFile(file: string): ImportInput {
+  if (!existsSync(file)) throw new InvalidArgumentError(`no such file or folder: ${file}`);
+  const folder = statSync(file).isDirectory()
+    ? file
+    : path.basename(file) === 'datapackage.json'
+      ? path.dirname(file)
+      : undefined;
+  if (folder) {
+    const files: Record<string, string> = {};
+    for (const name of readdirSync(folder)) {
+      if (name.endsWith('.csv') || name === 'datapackage.json')
+        files[name] = readFileSync(path.join(folder, name), 'utf8');
+    }
+    // A descriptor checked out as a link-file (its text is the relative path of the real one): follow it.
+    const descriptor = files['datapackage.json']?.trim();
+    if (descriptor && /^[.\w/-]+\.json$/.test(descriptor) && existsSync(path.resolve(folder, descriptor))) {
+      files['datapackage.json'] = readFileSync(path.resolve(folder, descriptor), 'utf8');
+    }
+    return { format: 'csv', files };
+  }
+  try {
+    return { format: 'json', data: JSON.parse(readFileSync(file, 'utf8')) };
+  } catch {
+    throw new InvalidArgumentError(
+      `${file} is not valid JSON (give a .json file, or a folder of HSDS CSV files)`,
+    );
+  }
 }
 
 /** Runs the CLI; user errors print one clear line and exit 2, never a stack trace. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -11,7 +11,7 @@ import { harbour, type ServerProcess, startServerProcess } from '../helpers/proc
  * The real CLI and server as processes, on the database this run uses: a fresh embedded data
  * folder (and the CLI going through the running server's socket), or a fresh PostgreSQL database.
  */
-describe('harbour CLI and server processes', () => {
+describe('harbour CLI and server processes', { timeout: 180_000 }, () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hb-'));
   let iso: Awaited<ReturnType<typeof isolatedDatabase>> | undefined;
   let env: Record<string, string | undefined>;
@@ -124,6 +124,31 @@ describe('harbour CLI and server processes', () => {
     }).catch((e: { exitCode: number; out: string }) => e);
     expect(err).toMatchObject({ exitCode: 78 });
     expect((err as { out: string }).out).toMatch(/demo accounts/);
+  });
+
+  it('imports the official HSDS examples and exports them; confidential only with a staff token', async () => {
+    const examples = path.resolve('../shared/standards/hsds-3.0/examples');
+    const json = await harbour(['directory', 'import', path.join(examples, 'service_full.json')], env);
+    expect(json.code, JSON.stringify(json.stderr)).toBe(0);
+    expect(json.stdout).toMatch(/Imported: .*service/);
+    const csv = await harbour(['directory', 'import', path.join(examples, 'csv')], env);
+    expect(csv.code, csv.stderr).toBe(0);
+    const bad = path.join(dataDir, 'bad.json');
+    writeFileSync(bad, JSON.stringify([{ id: 'nope', status: 'active' }]));
+    const refused = await harbour(['directory', 'import', bad], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/nothing was imported/);
+    expect(refused.stderr).toMatch(/item|service row 1/);
+
+    const out = path.join(dataDir, 'export');
+    const exported = await harbour(['directory', 'export', '--format', 'csv', '--out', out], env);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(readFileSync(path.join(out, 'services.csv'), 'utf8')).toMatch(/Community Counselling/);
+    const ndjson = await harbour(['directory', 'export', '--format', 'ndjson'], env);
+    expect(ndjson.stdout.trim().split('\n').length).toBeGreaterThan(0);
+    const noToken = await harbour(['directory', 'export', '--include-confidential'], env);
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toMatch(/needs --token/);
   });
 
   it('`audit verify` catches a tampered row', async () => {

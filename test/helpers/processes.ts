@@ -15,7 +15,7 @@ export function harbour(args: string[], env: Record<string, string | undefined>)
     execFile(
       process.execPath,
       [path.join(ROOT, 'bin/harbour.js'), ...args],
-      { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 60_000 },
+      { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 170_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });
@@ -43,8 +43,8 @@ export function startServerProcess(env: Record<string, string | undefined>): Pro
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not start in 60 s:\n${out}`));
-    }, 60_000);
+      reject(new Error(`server did not start in 170 s:\n${out}`));
+    }, 170_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const m = /Harbour is running on http:\/\/[^:/\s]+:(\d+)\/console\//.exec(out);

@@ -38,7 +38,7 @@ describe('search projection', () => {
       .values({
         organizationId: org!.id,
         name: 'Hébergement d’urgence',
-        translations: { en: { name: 'Emergency shelter' } },
+        translations: { en: { name: 'Emergency shelter', intake_notes: 'staffonlysecret' } },
       })
       .returning();
     const [loc] = await db
@@ -80,6 +80,7 @@ describe('search projection', () => {
     const row = rows[0]!;
     expect(row.document).toContain('hebergement');
     expect(row.document).toContain('emergency shelter');
+    expect(row.document).not.toContain('staffonlysecret');
     expect(row.document).toContain('femmes');
     expect(row.populations).toEqual([`women-${tag}`]);
     expect(row.languages.sort()).toEqual(['en', 'fr']);

@@ -7,6 +7,9 @@ export const POPULATIONS_TAXONOMY = 'harbour-populations';
 export const SERVICE_TYPE_TAXONOMIES = ['open-eligibility', 'harbour-service-types'] as const;
 
 /**
+ * Only public text fields (and their translations) enter the search document: staff-only text such as
+ * intake notes must never make a public search match.
+ *
  * Rebuilds the search rows of the given services (all services when `serviceIds` is undefined), in the
  * caller's transaction, so search never disagrees with what was just written.
  * One row per service_at_location; a service without a location gets one row keyed by its own id.
@@ -30,8 +33,8 @@ export async function refreshSearch(tx: Db, serviceIds?: string[]): Promise<void
       coalesce(sal.id, s.id), s.id, l.id, o.id,
       lower(unaccent(concat_ws(' ',
         o.name, o.alternate_name, s.name, s.alternate_name, s.description, s.eligibility_description,
-        (select string_agg(x.value, ' ') from jsonb_each(o.translations) t(lang, obj), jsonb_each_text(t.obj) x),
-        (select string_agg(x.value, ' ') from jsonb_each(s.translations) t(lang, obj), jsonb_each_text(t.obj) x),
+        (select string_agg(x.value, ' ') from jsonb_each(o.translations) t(lang, obj), jsonb_each_text(t.obj) x where x.key in ('name', 'alternate_name', 'description')),
+        (select string_agg(x.value, ' ') from jsonb_each(s.translations) t(lang, obj), jsonb_each_text(t.obj) x where x.key in ('name', 'alternate_name', 'description', 'eligibility_description')),
         (select string_agg(concat_ws(' ', tt.name,
             (select string_agg(x.value, ' ') from jsonb_each(tt.translations) t(lang, obj), jsonb_each_text(t.obj) x)), ' ')
            from attribute at join taxonomy_term tt on tt.id = at.taxonomy_term_id
