@@ -95,7 +95,7 @@ describe('status surveys', () => {
     const surveyId = json<{ survey: { id: string }; recipients: number }>(start).survey.id;
     expect(json<{ recipients: number }>(start).recipients).toBe(1);
 
-    await expect.poll(() => smtp.mails.length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => smtp.mails.length, { timeout: 60_000 }).toBe(1);
     const mail = smtp.mails[0]!;
     expect(mail.to).toBe('intake-a@partner.test');
     expect(mail.text).toContain('Are you open this week?');
@@ -190,7 +190,7 @@ describe('status surveys', () => {
       expect(res.statusCode).toBe(201);
       const outbox = path.join(dataDir, 'outbox');
       await expect
-        .poll(() => readdirSync(outbox, { withFileTypes: true }).length, { timeout: 10_000 })
+        .poll(() => readdirSync(outbox, { withFileTypes: true }).length, { timeout: 60_000 })
         .toBeGreaterThanOrEqual(1);
       const all = readdirSync(outbox)
         .map((f) => readFileSync(path.join(outbox, f), 'utf8'))
