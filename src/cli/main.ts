@@ -266,7 +266,8 @@ export function buildCli(): Command {
         console.log(
           `Generated ${r.services} fictional services of ${r.organizations} organizations ` +
             `(${r.providers} providers, ${r.police} police, ${r.childProtection} child protection; ` +
-            `${r.confidentialServices} confidential) in ${(r.milliseconds / 1000).toFixed(1)} s.`,
+            `${r.confidentialServices} confidential) in ${(r.milliseconds / 1000).toFixed(1)} s ` +
+            `(search rebuild ${(r.searchMilliseconds / 1000).toFixed(1)} s).`,
         );
       }),
     );
