@@ -99,3 +99,4 @@ else
   );
 console.log('');
 printTable(rows);
+if (process.env.BENCH_DIRECTORY_SEARCH) await import('./directory-search.js'); // 100k services: minutes to generate
