@@ -6,7 +6,7 @@ import { useSignedInSession } from '../session';
 import { usePageTitle } from '../shell/usePageTitle';
 import { canManage, canSearch, type DirectoryView, directoryPaths } from './routes';
 
-type Tab = 'search' | 'verification' | 'proposals';
+type Tab = 'search' | 'verification' | 'proposals' | 'importExport' | 'surveys';
 
 const TABS: { tab: Tab; label: MessageId; href: string; show: (role: string) => boolean }[] = [
   { tab: 'search', label: 'directory.tab.search', href: directoryPaths.search(), show: canSearch },
@@ -22,6 +22,8 @@ const TABS: { tab: Tab; label: MessageId; href: string; show: (role: string) => 
     href: directoryPaths.proposals,
     show: (role) => canManage(role) || role === 'partner',
   },
+  { tab: 'surveys', label: 'directory.surveys.tab', href: directoryPaths.surveys, show: canManage },
+  { tab: 'importExport', label: 'directory.import.tab', href: directoryPaths.importExport, show: canManage },
 ];
 
 /** The directory's frame: its tabs (as far as the role goes), the page title, and the page. */

@@ -1,10 +1,12 @@
 import { useT } from '../locale';
 import { useSignedInSession } from '../session';
 import { usePageTitle } from '../shell/usePageTitle';
+import { ImportExportPage } from './ImportExportPage';
 import { ProposalsPage } from './ProposalsPage';
-import { RecordPage } from './RecordPage';
+import { NewRecordPage, RecordPage } from './RecordPage';
 import { canManage, canSearch, type DirectoryView } from './routes';
 import { SearchPage } from './SearchPage';
+import { SurveyPage, SurveysPage } from './SurveysPage';
 import { VerificationPage } from './VerificationPage';
 import './directory.css';
 
@@ -19,6 +21,22 @@ export function DirectoryPage({ view }: { view: DirectoryView }) {
       return canManage(role) ? <VerificationPage /> : <DirectoryForbidden />;
     case 'proposals':
       return canManage(role) || role === 'partner' ? <ProposalsPage /> : <DirectoryForbidden />;
+    case 'importExport':
+      return canManage(role) ? <ImportExportPage /> : <DirectoryForbidden />;
+    case 'surveys':
+      return canManage(role) ? <SurveysPage /> : <DirectoryForbidden />;
+    case 'survey':
+      return canManage(role) ? <SurveyPage key={view.id} id={view.id} /> : <DirectoryForbidden />;
+    case 'new':
+      return canManage(role) ? (
+        <NewRecordPage
+          key={`${view.type}:${view.organizationId}`}
+          type={view.type}
+          organizationId={view.organizationId}
+        />
+      ) : (
+        <DirectoryForbidden />
+      );
     case 'record':
       return canManage(role) ? (
         <RecordPage key={view.id} type={view.type} id={view.id} />

@@ -19,6 +19,7 @@ import {
 import { FormattedDate } from 'react-intl';
 import type { MessageId } from '../../i18n/messages';
 import { useLocale, useT } from '../locale';
+import { navigate, useLocationSearch } from '../router';
 import { useSignedInSession } from '../session';
 import { TextAreaField, TextInputField } from '../ui/fields';
 import { PendingButton } from '../ui/PendingButton';
@@ -26,6 +27,9 @@ import { SelectField } from '../ui/SelectField';
 import { EmptyState, ErrorState, FormError, Loading } from '../ui/states';
 import { RelativeTime } from '../ui/time';
 import {
+  createLocation,
+  createOrganization,
+  createService,
   getHistory,
   getLocation,
   getOrganization,
@@ -55,7 +59,7 @@ import {
   translationLanguage,
 } from './recordForm';
 import { canSeeHistory, directoryPaths, lastSearchPath } from './routes';
-import type { Address, Capacity, Phone, RecordType, ServiceRecord, Translations } from './types';
+import type { Address, Capacity, Phone, RecordType, Service, ServiceRecord, Translations } from './types';
 import { CheckboxField, ConfidentialBadge } from './widgets';
 
 interface Loaded {
@@ -174,9 +178,27 @@ function RecordSummary({ data, onStatus }: { data: Loaded; onStatus: (s: string)
   return (
     <div className="record-summary">
       {data.record.confidential && <ConfidentialBadge />}
+      {data.type === 'organization' && (
+        <>
+          <Link href={directoryPaths.newService(data.record.id)} className="button small">
+            {t('directory.record.addService')}
+          </Link>
+          <Link href={directoryPaths.newLocation(data.record.id)} className="button small">
+            {t('directory.record.addLocation')}
+          </Link>
+        </>
+      )}
       {orgId && (
         <Link href={directoryPaths.record('organization', orgId)} className="text-link">
           {t('directory.record.openOrganization')}
+        </Link>
+      )}
+      {orgId && data.type === 'service' && (
+        <Link
+          href={`${directoryPaths.newLocation(orgId)}?service=${encodeURIComponent(data.record.id)}`}
+          className="text-link"
+        >
+          {t('directory.record.addLocationForService')}
         </Link>
       )}
       <span className="muted small-text">
@@ -317,7 +339,90 @@ function FormSection({ title, children }: { title: string; children: ReactNode }
   );
 }
 
-function DetailsForm({ data, onSaved }: { data: Loaded; onSaved: (s: string) => void }) {
+/** A new organization, or a new service or location of an organization: the details form, then its record page. */
+export function NewRecordPage({ type, organizationId }: { type: RecordType; organizationId: string | null }) {
+  const t = useT();
+  // A location added from a service's page is linked to that service (`?service=<id>`).
+  const serviceId = new URLSearchParams(useLocationSearch()).get('service');
+  const linkService = type === 'location' && serviceId && UUID_PATTERN.test(serviceId) ? serviceId : null;
+  const org = useQuery({
+    queryKey: ['directory', 'organization-name', organizationId],
+    queryFn: () => getOrganization(organizationId ?? ''),
+    enabled: organizationId !== null,
+  });
+  const title = t(NEW_LABELS[type]);
+  const record = {
+    id: '',
+    confidential: false,
+    translations: {},
+    ...(organizationId ? { organizationId } : {}),
+  };
+  const data: Loaded = {
+    type,
+    record,
+    ...(type === 'service'
+      ? {
+          service: {
+            service: record as unknown as Service,
+            populations: [],
+            serviceTypes: [],
+            languages: [],
+            phones: [],
+            capacity: [],
+          },
+        }
+      : {}),
+    address: null,
+  };
+  return (
+    <DirectoryLayout current="record" title={title}>
+      {organizationId && (
+        <p>
+          {t('directory.record.forOrganization')}{' '}
+          <Link href={directoryPaths.record('organization', organizationId)} className="text-link">
+            {org.data?.organization.name ?? organizationId}
+          </Link>
+        </p>
+      )}
+      {org.isError && <ErrorState error={org.error} />}
+      <DetailsForm
+        data={data}
+        onSaved={() => undefined}
+        createFor={organizationId}
+        extraBody={linkService ? { serviceIds: [linkService] } : undefined}
+      />
+    </DirectoryLayout>
+  );
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const NEW_LABELS: Record<RecordType, MessageId> = {
+  organization: 'directory.record.new.organization',
+  service: 'directory.record.new.service',
+  location: 'directory.record.new.location',
+};
+
+/** Only the values a new record has: no nulls, no empty lists. */
+function withoutBlanks(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, v]) => v !== null && v !== '' && !(Array.isArray(v) && v.length === 0)),
+  );
+}
+
+function DetailsForm({
+  data,
+  onSaved,
+  createFor,
+  extraBody,
+}: {
+  data: Loaded;
+  onSaved: (s: string) => void;
+  extraBody?: Record<string, unknown> | undefined;
+  /** Creating: the organization of the new service or location (null for a new organization). */
+  createFor?: string | null;
+}) {
+  const creating = createFor !== undefined;
   const t = useT();
   const { locale } = useLocale();
   const terms = useTerms();
@@ -380,6 +485,21 @@ function DetailsForm({ data, onSaved }: { data: Loaded; onSaved: (s: string) => 
             }
           : null;
       }
+      if (creating) {
+        const body = {
+          ...withoutBlanks(next),
+          ...(createFor ? { organizationId: createFor } : {}),
+          ...extraBody,
+        };
+        const id =
+          data.type === 'organization'
+            ? (await createOrganization(body)).organization.id
+            : data.type === 'service'
+              ? (await createService(body)).service.id
+              : (await createLocation(body)).location.id;
+        navigate(directoryPaths.record(data.type, id));
+        return 'created' as const;
+      }
       const patch = changedFields(original, next);
       if (Object.keys(patch).length === 0) return 'unchanged' as const;
       if (data.type === 'organization') await updateOrganization(data.record.id, patch);
@@ -388,6 +508,10 @@ function DetailsForm({ data, onSaved }: { data: Loaded; onSaved: (s: string) => 
       return 'saved' as const;
     },
     onSuccess: (result) => {
+      if (result === 'created') {
+        refresh();
+        return;
+      }
       onSaved(result === 'saved' ? t('directory.record.saved') : t('directory.record.unchanged'));
       if (result === 'saved') refresh();
     },
@@ -521,7 +645,7 @@ function DetailsForm({ data, onSaved }: { data: Loaded; onSaved: (s: string) => 
       <FormError error={save.error} />
       <div className="form-actions">
         <PendingButton type="submit" className="button primary" isPending={save.isPending}>
-          {t('directory.record.save')}
+          {creating ? t('directory.record.create') : t('directory.record.save')}
         </PendingButton>
       </div>
     </Form>

@@ -6,6 +6,7 @@ import {
   Form,
   Input,
   Label,
+  Link,
   ListBox,
   ListBoxItem,
   Popover,
@@ -17,6 +18,7 @@ import {
 } from 'react-aria-components';
 import { useLocale, useT } from '../locale';
 import { navigate, useLocationSearch } from '../router';
+import { useSignedInSession } from '../session';
 import { SelectField } from '../ui/SelectField';
 import { EmptyState, ErrorState, Loading } from '../ui/states';
 import { searchDirectory } from './api';
@@ -25,7 +27,7 @@ import { languageName } from './format';
 import { LANGUAGE_CODES, useTerms } from './queries';
 import { ResultItem } from './ResultItem';
 import { ResultPlot } from './ResultPlot';
-import { directoryPaths, rememberSearch } from './routes';
+import { canManage, directoryPaths, rememberSearch } from './routes';
 import {
   hasCriteria,
   PAGE_SIZE,
@@ -57,6 +59,7 @@ export function SearchPage() {
   const [place, setPlace] = useState(state.place);
   const queryInput = useRef<HTMLInputElement>(null);
   const terms = useTerms();
+  const { user } = useSignedInSession();
 
   // Back/forward brings another search: the text fields follow it.
   useEffect(() => {
@@ -112,7 +115,17 @@ export function SearchPage() {
   const to = data ? data.offset + data.items.length : 0;
 
   return (
-    <DirectoryLayout current="search" title={t('directory.search.title')}>
+    <DirectoryLayout
+      current="search"
+      title={t('directory.search.title')}
+      actions={
+        canManage(user.role) ? (
+          <Link href={directoryPaths.newOrganization} className="button">
+            {t('directory.record.new.organization')}
+          </Link>
+        ) : undefined
+      }
+    >
       <Form
         className="directory-search"
         onSubmit={onSubmit}

@@ -79,3 +79,10 @@ export const createProposal = (body: {
   resourceId: string;
   changes: Record<string, unknown>;
 }) => api<{ proposal: Proposal }>('/api/directory/proposals', { method: 'POST', body });
+
+export const createOrganization = (body: Record<string, unknown>) =>
+  api<{ organization: Organization }>('/api/directory/organizations', { method: 'POST', body });
+export const createService = (body: Record<string, unknown>) =>
+  api<{ service: Service }>('/api/directory/services', { method: 'POST', body });
+export const createLocation = (body: Record<string, unknown>) =>
+  api<{ location: LocationRecord['location'] }>('/api/directory/locations', { method: 'POST', body });

@@ -43,6 +43,9 @@ describe('parseDirectoryPath', () => {
     [['services', id], { page: 'record', type: 'service', id }],
     [['organizations', id.toUpperCase()], { page: 'record', type: 'organization', id }],
     [['locations', id], { page: 'record', type: 'location', id }],
+    [['organizations', 'new'], { page: 'new', type: 'organization', organizationId: null }],
+    [['organizations', id, 'new-service'], { page: 'new', type: 'service', organizationId: id }],
+    [['organizations', id, 'new-location'], { page: 'new', type: 'location', organizationId: id }],
   ])('%j', (parts, view) => {
     expect(parseDirectoryPath(parts)).toEqual(view);
   });

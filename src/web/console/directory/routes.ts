@@ -6,7 +6,11 @@ export type DirectoryView =
   | { page: 'search' }
   | { page: 'verification' }
   | { page: 'proposals' }
-  | { page: 'record'; type: RecordType; id: string };
+  | { page: 'importExport' }
+  | { page: 'surveys' }
+  | { page: 'survey'; id: string }
+  | { page: 'record'; type: RecordType; id: string }
+  | { page: 'new'; type: RecordType; organizationId: string | null };
 
 const ROOT = '/console/directory';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -18,14 +22,28 @@ const RECORD_SEGMENTS: Record<string, RecordType> = {
 
 /** `[]` → search, `['services', id]` → that record; anything else is not a directory page (null). */
 export function parseDirectoryPath(parts: string[]): DirectoryView | null {
-  const [first, second, ...rest] = parts;
+  const [first, second, third, ...rest] = parts;
   if (rest.length > 0) return null;
+  if (third !== undefined) {
+    // New services and locations hang off their organization: /organizations/<id>/new-service
+    if (first !== 'organizations' || !second || !UUID.test(second)) return null;
+    if (third === 'new-service')
+      return { page: 'new', type: 'service', organizationId: second.toLowerCase() };
+    if (third === 'new-location')
+      return { page: 'new', type: 'location', organizationId: second.toLowerCase() };
+    return null;
+  }
+  if (first === 'organizations' && second === 'new')
+    return { page: 'new', type: 'organization', organizationId: null };
   if (first === undefined) return { page: 'search' };
   if (second === undefined) {
     if (first === 'verification') return { page: 'verification' };
     if (first === 'proposals') return { page: 'proposals' };
+    if (first === 'import') return { page: 'importExport' };
+    if (first === 'surveys') return { page: 'surveys' };
     return null;
   }
+  if (first === 'surveys' && UUID.test(second)) return { page: 'survey', id: second.toLowerCase() };
   const type = Object.hasOwn(RECORD_SEGMENTS, first) ? RECORD_SEGMENTS[first] : undefined;
   if (type && UUID.test(second)) return { page: 'record', type, id: second.toLowerCase() };
   return null;
@@ -41,7 +59,15 @@ export const directoryPaths = {
   search: (query = '') => `${ROOT}${query}`,
   verification: `${ROOT}/verification`,
   proposals: `${ROOT}/proposals`,
+  importExport: `${ROOT}/import`,
+  surveys: `${ROOT}/surveys`,
+  survey: (surveyId: string) => `${ROOT}/surveys/${encodeURIComponent(surveyId)}`,
   record: (type: RecordType, id: string) => `${ROOT}/${SEGMENT[type]}/${encodeURIComponent(id)}`,
+  newOrganization: `${ROOT}/organizations/new`,
+  newService: (organizationId: string) =>
+    `${ROOT}/organizations/${encodeURIComponent(organizationId)}/new-service`,
+  newLocation: (organizationId: string) =>
+    `${ROOT}/organizations/${encodeURIComponent(organizationId)}/new-location`,
 };
 
 /** Who sees what: advocates search; managers also edit, verify and review; partners only propose. */
