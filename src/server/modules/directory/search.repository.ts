@@ -402,7 +402,7 @@ export const searchRepository = {
       with hits as (
         select ds.service_id, ds.organization_id from directory_search ds
          where not ds.confidential and ds.status in ('active', 'temporarily closed')
-           and ${word}::text <% ds.document
+           and ds.document like ${`%${word.replace(/[\\%_]/g, '')}%`}
          limit 500)
       select kind, label, max(sim) as sim from (
         select 'service' as kind, n.label, word_similarity(${word}::text, lower(unaccent(n.label))) as sim

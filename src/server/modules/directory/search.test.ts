@@ -447,6 +447,22 @@ describe('directory search: filters', () => {
   });
 });
 
+describe('public suggest', () => {
+  it('completes public service names and places, without accents', async () => {
+    const t = tag();
+    await seed({ name: `Hébergement Zéphyr ${t} (fictif)` });
+    await testPlace(`Zéphyrville ${t}`, 50.0, -70.0, 'QC');
+    const res = await publicGet('/api/public/directory/suggest', { q: `zephyr ${t}` });
+    expect(res.statusCode).toBe(200);
+    const labels = json<{ suggestions: { kind: string; label: string }[] }>(res).suggestions;
+    expect(labels).toContainEqual({ kind: 'service', label: `Hébergement Zéphyr ${t} (fictif)` });
+    const places = json<{ suggestions: { kind: string; label: string }[] }>(
+      await publicGet('/api/public/directory/suggest', { q: `zephyrville ${t}` }),
+    ).suggestions;
+    expect(places).toContainEqual(expect.objectContaining({ kind: 'place', label: `Zéphyrville ${t}` }));
+  });
+});
+
 describe('directory search: confidentiality', () => {
   it('staff see confidential entries marked, with a confidential location’s address and a rounded distance', async () => {
     const t = tag();
