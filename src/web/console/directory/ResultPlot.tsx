@@ -1,6 +1,6 @@
 import { useLocale, useT } from '../locale';
 import { formatDistance } from './format';
-import { project, ringsFor } from './plot';
+import { groupLabel, groupPoints, project, ringsFor } from './plot';
 import type { SearchResponse } from './types';
 
 const SIZE = 320;
@@ -31,6 +31,7 @@ export function ResultPlot({ response, first }: { response: SearchResponse; firs
         ]
       : [],
   );
+  const groups = groupPoints(points, 14);
   const hidden = response.items.filter((item) => item.confidential.location).length;
   const label = t('directory.plot.label', { count: points.length, place: place.name ?? '', km: radius });
 
@@ -54,12 +55,12 @@ export function ResultPlot({ response, first }: { response: SearchResponse; firs
         <text x={SIZE / 2} y={14} className="plot-north">
           {t('directory.plot.north')}
         </text>
-        {/* Drawn last to first, so where dots overlap the nearest (lowest number) is on top. */}
-        {[...points].reverse().map((p) => (
-          <g key={p.id} className={p.clipped ? 'plot-point clipped' : 'plot-point'}>
-            <circle cx={p.x} cy={p.y} r={9} />
-            <text x={p.x} y={p.y + 4}>
-              {p.n}
+        {/* Drawn last to first, so the nearest-ranked group is on top where dots touch. */}
+        {[...groups].reverse().map((g) => (
+          <g key={g.numbers[0]} className={g.clipped ? 'plot-point clipped' : 'plot-point'}>
+            <circle cx={g.x} cy={g.y} r={g.numbers.length > 1 ? 11 : 9} />
+            <text x={g.x} y={g.y + 3.5}>
+              {groupLabel(g)}
             </text>
           </g>
         ))}

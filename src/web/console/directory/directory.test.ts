@@ -11,7 +11,7 @@ import {
   telHref,
   uniqueLabels,
 } from './format';
-import { offsetKm, project, ringsFor } from './plot';
+import { groupLabel, groupPoints, offsetKm, project, ringsFor } from './plot';
 import {
   changedFields,
   FIELDS,
@@ -250,6 +250,20 @@ describe('distance plot', () => {
     const far = project(toronto, { latitude: 49, longitude: -79.4 }, 50, 320, 24);
     expect(far.clipped).toBe(true);
     expect(far.y).toBeGreaterThanOrEqual(0);
+  });
+
+  it('merges dots at one address under the lowest number', () => {
+    const groups = groupPoints(
+      [
+        { n: 3, x: 100, y: 100, clipped: false },
+        { n: 1, x: 102, y: 101, clipped: false },
+        { n: 2, x: 200, y: 50, clipped: true },
+      ],
+      14,
+    );
+    expect(groups.map(groupLabel)).toEqual(['1+', '2']);
+    expect(groups[0]?.numbers).toEqual([1, 3]);
+    expect(groups[1]?.clipped).toBe(true);
   });
 
   it('draws a few round rings up to the radius', () => {

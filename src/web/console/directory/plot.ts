@@ -55,3 +55,32 @@ export function project(
   const round = (v: number) => Math.round(v * 10) / 10;
   return { x: round(size / 2 + dx), y: round(size / 2 + dy), clipped };
 }
+
+export interface PlotGroup {
+  x: number;
+  y: number;
+  numbers: number[];
+  clipped: boolean;
+}
+
+/**
+ * Dots closer than `gap` merge into one labelled with the lowest number and a "+" (several services at one
+ * address are common); groups keep the position of their first (nearest-ranked) member.
+ */
+export function groupPoints(
+  points: { n: number; x: number; y: number; clipped: boolean }[],
+  gap: number,
+): PlotGroup[] {
+  const groups: PlotGroup[] = [];
+  for (const p of [...points].sort((a, b) => a.n - b.n)) {
+    const near = groups.find((g) => Math.hypot(g.x - p.x, g.y - p.y) < gap);
+    if (near) near.numbers.push(p.n);
+    else groups.push({ x: p.x, y: p.y, numbers: [p.n], clipped: p.clipped });
+  }
+  return groups;
+}
+
+/** "3" for one result, "3+" when others sit under the same dot. */
+export function groupLabel(group: PlotGroup): string {
+  return group.numbers.length > 1 ? `${group.numbers[0]}+` : String(group.numbers[0]);
+}
