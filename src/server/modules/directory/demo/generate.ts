@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { getTableColumns, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Translations } from '../../../db/directory.schema.js';
 import {
@@ -99,7 +100,7 @@ class Buffers {
 
   async flush(tx: Db): Promise<void> {
     const write = async <T extends PgTable>(table: T, rows: Insert<T>[]) => {
-      for (let i = 0; i < rows.length; i += CHUNK) await tx.insert(table).values(rows.slice(i, i + CHUNK));
+      for (let i = 0; i < rows.length; i += CHUNK) await insertChunk(tx, table, rows.slice(i, i + CHUNK));
       rows.length = 0;
     };
     await write(organization, this.organization);
@@ -114,6 +115,33 @@ class Buffers {
     await write(attribute, this.attribute);
     await write(serviceCapacity, this.capacity);
   }
+}
+
+/**
+ * One multi-row insert whose rows travel as a single JSON parameter (json_populate_recordset): about six
+ * times faster on PGlite than thousands of bound parameters. Only the columns present in the chunk are
+ * listed, so defaults apply to the others; a column given for some rows gets null in the rest, which is
+ * what the generator means (it only varies nullable columns).
+ */
+async function insertChunk<T extends PgTable>(tx: Db, table: T, rows: Insert<T>[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = getTableColumns(table);
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const names = keys.map((k) => {
+    const column = columns[k];
+    if (!column) throw new Error(`no column ${k}`);
+    return column.name;
+  });
+  const json = rows.map((r) =>
+    Object.fromEntries(keys.map((k, j) => [names[j], (r as Record<string, unknown>)[k] ?? null])),
+  );
+  const list = sql.join(
+    names.map((n) => sql.identifier(n)),
+    sql`, `,
+  );
+  await tx.execute(
+    sql`insert into ${table} (${list}) select ${list} from json_populate_recordset(null::${table}, ${JSON.stringify(json)}::json)`,
+  );
 }
 
 const CHUNK = 500;
