@@ -16,6 +16,7 @@ import {
   SelectValue,
   Text,
 } from 'react-aria-components';
+import { ApiError } from '../api/client';
 import { useLocale, useT } from '../locale';
 import { navigate, useLocationSearch } from '../router';
 import { useSignedInSession } from '../session';
@@ -113,6 +114,13 @@ export function SearchPage() {
   const data = results.data;
   const from = data ? data.offset + 1 : 0;
   const to = data ? data.offset + data.items.length : 0;
+  const countText = data
+    ? t(data.totalCapped ? 'directory.results.countCapped' : 'directory.results.count', {
+        total: data.total,
+        from,
+        to,
+      })
+    : '';
 
   return (
     <DirectoryLayout
@@ -282,13 +290,7 @@ export function SearchPage() {
           {t('directory.results.heading')}
         </h2>
         <p role="status" className="results-summary">
-          {!active
-            ? ''
-            : data
-              ? data.total === 0
-                ? t('directory.results.none')
-                : t('directory.results.count', { total: data.total, from, to })
-              : ''}
+          {!active ? '' : data ? (data.total === 0 ? t('directory.results.none') : countText) : ''}
         </p>
         {!active && (
           <EmptyState>
@@ -297,7 +299,15 @@ export function SearchPage() {
         )}
         {active && results.isPending && <Loading label={t('directory.results.loading')} />}
         {active && results.isError && (
-          <ErrorState error={results.error} onRetry={() => void results.refetch()} />
+          // A 4xx (unknown place, bad code) will not fix itself: no "try again" for those.
+          <ErrorState
+            error={results.error}
+            onRetry={
+              results.error instanceof ApiError && results.error.status < 500
+                ? undefined
+                : () => void results.refetch()
+            }
+          />
         )}
         {active && data && (
           <>
@@ -340,7 +350,7 @@ export function SearchPage() {
                 >
                   {t('directory.results.previous')}
                 </Button>
-                <span>{t('directory.results.count', { total: data.total, from, to })}</span>
+                <span>{countText}</span>
                 <Button
                   className="button small"
                   isDisabled={to >= data.total}

@@ -78,6 +78,8 @@ export interface SearchPlace {
 
 export interface SearchResponse {
   total: number;
+  /** Near a place only the 500 nearest matches are counted: "500+" (absent on older servers). */
+  totalCapped?: boolean;
   limit: number;
   offset: number;
   fuzzy: boolean;
