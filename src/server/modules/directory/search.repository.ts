@@ -163,8 +163,10 @@ export const searchRepository = {
         joins = sql`left join lateral (
           select lower(unaccent(concat_ws(' ', o.name, o.alternate_name, s.name, s.alternate_name, s.description,
                  s.eligibility_description,
-                 (select string_agg(x.value, ' ') from jsonb_each(o.translations) t(lang, obj), jsonb_each_text(t.obj) x),
-                 (select string_agg(x.value, ' ') from jsonb_each(s.translations) t(lang, obj), jsonb_each_text(t.obj) x)
+                 (select string_agg(x.value, ' ') from jsonb_each(o.translations) t(lang, obj), jsonb_each_text(t.obj) x
+                   where x.key in ('name', 'alternate_name', 'description')),
+                 (select string_agg(x.value, ' ') from jsonb_each(s.translations) t(lang, obj), jsonb_each_text(t.obj) x
+                   where x.key in ('name', 'alternate_name', 'description', 'eligibility_description'))
                  ))) as doc
             from service s join organization o on o.id = s.organization_id
            where ds.location_confidential and s.id = ds.service_id) pub on true`;

@@ -524,8 +524,14 @@ describe('directory search: confidentiality', () => {
       intakeNotes: `${canary} intake`,
       populations: [pop],
     });
-    // 4. An ordinary, visible service.
-    const visible = await seed({ name: 'Open shelter (fictional)', ...near, populations: [pop] });
+    // 4. An ordinary, visible service, whose staff-only notes (translated) carry the canary.
+    const visible = await seed({
+      name: 'Open shelter (fictional)',
+      ...near,
+      populations: [pop],
+      intakeNotes: `${canary} notes`,
+      translations: { fr: { intake_notes: `${canary} notes (fr)` } },
+    });
 
     const publicCalls: [string, Record<string, string | number | boolean | string[]>][] = [
       ['/api/public/directory/search', { q: canary }],
