@@ -106,7 +106,7 @@ export const PlaceView = Type.Object({
 
 const envelope = {
   total: Type.Integer(),
-  /** Near a place only the 500 nearest matches are ranked and counted: show "500+". */
+  /** Near a place only the 200 nearest matches are ranked and counted: show "200+". */
   totalCapped: Type.Boolean(),
   limit: Type.Integer(),
   offset: Type.Integer(),

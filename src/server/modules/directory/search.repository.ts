@@ -12,7 +12,7 @@ export const FUZZY_CANDIDATES = 2000;
  * Near a place, search ranks the NEAR_CANDIDATES nearest matching rows (exact whenever relevance does not
  * vary, e.g. a one-word or no-text query); `total` then counts at most this many (`totalCapped`).
  */
-export const NEAR_CANDIDATES = 500;
+export const NEAR_CANDIDATES = 200;
 /** Weights of the ranking: score = W_TEXT·relevance + W_NEAR·proximity (see search.service.ts). */
 export const W_TEXT = 0.6;
 export const W_NEAR = 0.4;

@@ -162,7 +162,7 @@ export interface SearchOutcome {
   audience: 'staff' | 'public';
   hits: SearchHit[];
   total: number;
-  /** Near a place, at most NEAR_CANDIDATES matches are counted and ranked: "500+". */
+  /** Near a place, at most NEAR_CANDIDATES matches are counted and ranked: "200+". */
   totalCapped: boolean;
   fuzzy: boolean;
   place: ResolvedPlace | null;
