@@ -130,6 +130,24 @@ MATRIX.push(
     request: async (ctx) => ({ url: `/api/directory/organizations/${ctx.orgId}` }),
   },
   {
+    method: 'GET',
+    url: '/api/directory/organizations/:id/services',
+    access: DIR_READERS,
+    request: async (ctx) => ({ url: `/api/directory/organizations/${ctx.orgId}/services` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/directory/organizations/:id/locations',
+    access: DIR_READERS,
+    request: async (ctx) => ({ url: `/api/directory/organizations/${ctx.orgId}/locations` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/directory/services/:id/locations',
+    access: DIR_READERS,
+    request: async (ctx) => ({ url: `/api/directory/services/${await newService(ctx)}/locations` }),
+  },
+  {
     method: 'POST',
     url: '/api/directory/services',
     access: DIR_MANAGERS,

@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { ROLES, type Role } from '../../../shared/roles.js';
-import { settings } from '../../db/schema.js';
+import { organization, settings } from '../../db/schema.js';
 import type { Actor } from '../../platform/audit.js';
 import { recordAudit } from '../../platform/audit.js';
 import type { Db } from '../../platform/db.js';
@@ -57,6 +57,23 @@ export async function seedDemo(db: Db, actor: Actor): Promise<{ created: string[
       created.push(email);
     }
     await seedDemoDirectory(tx, actor);
+    // The demo partner works for a public demo provider, so partner proposals can be tried.
+    const partner = await identityRepository.findUserByEmail(tx, demoEmail('partner'));
+    if (partner && !partner.organizationId) {
+      const [org] = await tx
+        .select({ id: organization.id })
+        .from(organization)
+        .where(
+          and(
+            eq(organization.isDemo, true),
+            eq(organization.confidential, false),
+            eq(organization.organizationType, 'service_provider'),
+          ),
+        )
+        .orderBy(asc(organization.name))
+        .limit(1);
+      if (org) await identityRepository.updateUser(tx, partner.id, { organizationId: org.id });
+    }
     await tx
       .insert(settings)
       .values({ key: 'demo_seeded_at', value: new Date().toISOString() })

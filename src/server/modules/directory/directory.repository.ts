@@ -44,6 +44,39 @@ export const directoryRepository = {
     return rows.map((r) => r.id);
   },
 
+  async servicesOfOrganization(db: Db, organizationId: string) {
+    return db
+      .select({
+        id: service.id,
+        name: service.name,
+        status: service.status,
+        confidential: service.confidential,
+      })
+      .from(service)
+      .where(eq(service.organizationId, organizationId))
+      .orderBy(asc(service.name));
+  },
+  /** Locations of an organization, or those a service is offered at. */
+  async locationsOf(db: Db, by: { organizationId?: string; serviceId?: string }) {
+    const base = db
+      .select({
+        id: location.id,
+        name: location.name,
+        confidential: location.confidential,
+        city: address.city,
+        stateProvince: address.stateProvince,
+      })
+      .from(location)
+      .leftJoin(address, eq(address.locationId, location.id));
+    if (by.serviceId) {
+      return base
+        .innerJoin(serviceAtLocation, eq(serviceAtLocation.locationId, location.id))
+        .where(eq(serviceAtLocation.serviceId, by.serviceId))
+        .orderBy(asc(location.name));
+    }
+    return base.where(eq(location.organizationId, by.organizationId ?? '')).orderBy(asc(location.name));
+  },
+
   async findService(db: Db, id: string) {
     const [row] = await db.select().from(service).where(eq(service.id, id)).limit(1);
     return row;

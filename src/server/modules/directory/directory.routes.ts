@@ -202,6 +202,59 @@ export async function directoryRoutes(app: FastifyInstance, deps: { directory: D
     },
   );
 
+  r.get(
+    '/api/directory/organizations/:id/services',
+    {
+      config: { policy: read },
+      schema: {
+        tags: ['directory'],
+        summary: "An organization's services",
+        params: IdParams,
+        response: { 200: Type.Object({ services: Type.Array(Row) }), ...errors },
+      },
+    },
+    async (request) => {
+      await directory.assertCanRead(editorOf(request), 'organization', request.params.id);
+      if (!(await directory.getOrganization(request.params.id))) throw new AppError('NOT_FOUND', 404);
+      return { services: await directory.servicesOfOrganization(request.params.id) };
+    },
+  );
+
+  r.get(
+    '/api/directory/organizations/:id/locations',
+    {
+      config: { policy: read },
+      schema: {
+        tags: ['directory'],
+        summary: "An organization's locations (staff only: includes confidential ones, marked)",
+        params: IdParams,
+        response: { 200: Type.Object({ locations: Type.Array(Row) }), ...errors },
+      },
+    },
+    async (request) => {
+      await directory.assertCanRead(editorOf(request), 'organization', request.params.id);
+      if (!(await directory.getOrganization(request.params.id))) throw new AppError('NOT_FOUND', 404);
+      return { locations: await directory.locationsOf({ organizationId: request.params.id }) };
+    },
+  );
+
+  r.get(
+    '/api/directory/services/:id/locations',
+    {
+      config: { policy: read },
+      schema: {
+        tags: ['directory'],
+        summary: 'Where a service is offered',
+        params: IdParams,
+        response: { 200: Type.Object({ locations: Type.Array(Row) }), ...errors },
+      },
+    },
+    async (request) => {
+      await directory.assertCanRead(editorOf(request), 'service', request.params.id);
+      return { locations: await directory.locationsOf({ serviceId: request.params.id }) };
+    },
+  );
+
   r.post(
     '/api/directory/services',
     {

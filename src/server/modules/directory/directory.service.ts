@@ -483,6 +483,8 @@ export function createDirectoryService(deps: DirectoryDeps) {
       return { row, populations, serviceTypes, languages, phones, capacity };
     },
     getOrganization: (id: string) => repo.findOrganization(db, id),
+    servicesOfOrganization: (id: string) => repo.servicesOfOrganization(db, id),
+    locationsOf: (by: { organizationId?: string; serviceId?: string }) => repo.locationsOf(db, by),
     async getLocation(id: string) {
       const row = await repo.findLocation(db, id);
       if (!row) return undefined;

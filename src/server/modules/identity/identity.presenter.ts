@@ -17,6 +17,8 @@ export const UserView = Type.Object({
   mfaEnabled: Type.Boolean(),
   disabled: Type.Boolean(),
   demo: Type.Boolean(),
+  /** For partners: the directory organization they work for. */
+  organizationId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   lastSignInAt: nullableDate,
 });
@@ -32,6 +34,7 @@ export function presentUser(u: UserRow) {
     mfaEnabled: u.totpEnabled,
     disabled: u.disabledAt !== null,
     demo: u.isDemo,
+    organizationId: u.organizationId,
     createdAt: u.createdAt.toISOString(),
     lastSignInAt: u.lastSignInAt?.toISOString() ?? null,
   };
