@@ -178,6 +178,8 @@ function SurveyProgress({
 }
 
 const DEFAULT_DAYS = 14;
+/** Recipients shown at a time: a national survey goes to about a thousand partners. */
+const PAGE = 100;
 
 function NewSurveyForm({
   onClose,
@@ -291,6 +293,7 @@ export function SurveyPage({ id }: { id: string }) {
   const t = useT();
   const now = useNow();
   const [filter, setFilter] = useState<RecipientFilter>('all');
+  const [limit, setLimit] = useState(PAGE);
   const detail = useQuery({
     queryKey: ['directory', 'surveys', id],
     queryFn: () => getSurvey(id),
@@ -303,7 +306,8 @@ export function SurveyPage({ id }: { id: string }) {
   const survey = detail.data?.survey;
   const recipients = detail.data?.recipients;
   const counts = recipients ? countByFilter(recipients) : null;
-  const shown = recipients?.filter((r) => matchesFilter(r, filter)) ?? [];
+  const matching = recipients?.filter((r) => matchesFilter(r, filter)) ?? [];
+  const shown = matching.slice(0, limit);
   return (
     <DirectoryLayout current="surveys" title={survey?.title ?? t('directory.surveys.detailTitle')}>
       <p>
@@ -350,7 +354,10 @@ export function SurveyPage({ id }: { id: string }) {
             className="field"
             orientation="horizontal"
             value={filter}
-            onChange={(v) => setFilter(v as RecipientFilter)}
+            onChange={(v) => {
+              setFilter(v as RecipientFilter);
+              setLimit(PAGE);
+            }}
           >
             <Label className="field-label">{t('directory.surveys.filter.label')}</Label>
             <div className="radio-row">
@@ -372,7 +379,7 @@ export function SurveyPage({ id }: { id: string }) {
             <div className="table-wrap">
               <table className="table">
                 <caption className="visually-hidden">
-                  {t('directory.surveys.recipientsCaption', { count: shown.length })}
+                  {t('directory.surveys.recipientsCaption', { count: matching.length })}
                 </caption>
                 <thead>
                   <tr>
@@ -393,6 +400,16 @@ export function SurveyPage({ id }: { id: string }) {
                   ))}
                 </tbody>
               </table>
+            </div>
+          )}
+          {matching.length > shown.length && (
+            <div className="pager">
+              <span className="muted">
+                {t('directory.surveys.shown', { shown: shown.length, total: matching.length })}
+              </span>
+              <Button className="button small" onPress={() => setLimit(limit + PAGE)}>
+                {t('directory.surveys.showMore', { count: Math.min(PAGE, matching.length - shown.length) })}
+              </Button>
             </div>
           )}
         </>
@@ -440,7 +457,7 @@ function RecipientRow({ recipient: r }: { recipient: SurveyRecipient }) {
                     </Link>
                     {s.status && (
                       <>
-                        {' '}
+                        {' – '}
                         <ServiceStatus status={s.status} />
                       </>
                     )}
