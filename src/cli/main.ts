@@ -324,8 +324,7 @@ export function buildCli(): Command {
               : undefined;
             const staffRoles = ['advocate', 'supervisor', 'directory_manager', 'admin'];
             if (
-              !auth ||
-              auth.kind !== 'token' ||
+              auth?.kind !== 'token' ||
               !auth.scopes.includes('directory:read') ||
               !staffRoles.includes(auth.user.role)
             ) {

@@ -86,7 +86,8 @@ function devKey(dataDir: string, name: string): Buffer {
 
 function smtpUrl(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
-  if (!/^smtps?:\/\/[^/]+/.test(raw)) throw new ConfigError('SMTP_URL must look like smtp://user:password@host:587 or smtps://…');
+  if (!/^smtps?:\/\/[^/]+/.test(raw))
+    throw new ConfigError('SMTP_URL must look like smtp://user:password@host:587 or smtps://…');
   return raw;
 }
 

@@ -12,7 +12,13 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 /** API-token scopes. A token can never do more than its user's role allows; scopes narrow it further. */
-export const SCOPES = ['users:read', 'users:write', 'audit:read', 'directory:read', 'directory:write'] as const;
+export const SCOPES = [
+  'users:read',
+  'users:write',
+  'audit:read',
+  'directory:read',
+  'directory:write',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export const LOCALES = ['en-CA', 'fr-CA'] as const;

@@ -225,7 +225,12 @@ export const phone = pgTable(
     type: text('type'),
     description: text('description'),
   },
-  (t) => [index('phone_service_idx').on(t.serviceId), index('phone_location_idx').on(t.locationId)],
+  (t) => [
+    index('phone_service_idx').on(t.serviceId),
+    index('phone_location_idx').on(t.locationId),
+    index('phone_organization_idx').on(t.organizationId),
+    index('phone_sal_idx').on(t.serviceAtLocationId),
+  ],
 );
 
 /** Opening hours as HSDS/RFC 5545 rules. `timezone` holds a named zone (America/Toronto), never an offset. */
@@ -258,7 +263,11 @@ export const schedule = pgTable(
     attendingType: text('attending_type'),
     notes: text('notes'),
   },
-  (t) => [index('schedule_service_idx').on(t.serviceId), index('schedule_location_idx').on(t.locationId)],
+  (t) => [
+    index('schedule_service_idx').on(t.serviceId),
+    index('schedule_location_idx').on(t.locationId),
+    index('schedule_sal_idx').on(t.serviceAtLocationId),
+  ],
 );
 
 export const language = pgTable(
@@ -273,7 +282,11 @@ export const language = pgTable(
     code: text('code'),
     note: text('note'),
   },
-  (t) => [index('language_service_idx').on(t.serviceId)],
+  (t) => [
+    index('language_service_idx').on(t.serviceId),
+    index('language_location_idx').on(t.locationId),
+    index('language_phone_idx').on(t.phoneId),
+  ],
 );
 
 export const funding = pgTable('funding', {
@@ -364,6 +377,7 @@ export const taxonomyTerm = pgTable(
   (t) => [
     index('taxonomy_term_taxonomy_idx').on(t.taxonomyId),
     uniqueIndex('taxonomy_term_code_key').on(t.taxonomyId, t.code),
+    index('taxonomy_term_taxonomy_code_idx').on(t.taxonomy, t.code),
   ],
 );
 

@@ -279,7 +279,7 @@ export async function validateTables(
   const ids = new Map<string, Set<string>>();
   const v = tabularValidators();
 
-  for (const [name, list] of Object.entries(tables)) {
+  for (const name of Object.keys(tables)) {
     if (!SPEC.has(name) && name !== 'meta_table_description')
       warnings.push(`unknown table "${name}" ignored`);
   }
@@ -462,7 +462,8 @@ export function flattenHsdsJson(input: unknown): { tables: Tables; errors: strin
   const tables: Tables = {};
   const errors: string[] = [];
   const add = (table: string, row: Row) => {
-    const list = (tables[table] ??= []);
+    tables[table] ??= [];
+    const list = tables[table];
     if (typeof row.id === 'string' && list.some((r) => r.id === row.id)) return; // shared objects appear several times
     list.push(row);
   };
@@ -531,20 +532,24 @@ export function flattenHsdsJson(input: unknown): { tables: Tables; errors: strin
       });
     }
     if (Array.isArray(o.attributes)) {
-      o.attributes.forEach((a, i) =>
-        walk('attribute', a, { link_entity: kind, link_id: id }, `${where}.attributes[${i}]`),
-      );
+      o.attributes.forEach((a, i) => {
+        walk('attribute', a, { link_entity: kind, link_id: id }, `${where}.attributes[${i}]`);
+      });
     }
     if (kind === 'service' && Array.isArray(o.service_at_locations)) {
-      o.service_at_locations.forEach((x, i) =>
-        walk('service_at_location', x, { service_id: id }, `${where}.service_at_locations[${i}]`),
-      );
+      o.service_at_locations.forEach((x, i) => {
+        walk('service_at_location', x, { service_id: id }, `${where}.service_at_locations[${i}]`);
+      });
     }
     if (kind === 'organization' && Array.isArray(o.services)) {
-      o.services.forEach((x, i) => walk('service', x, { organization_id: id }, `${where}.services[${i}]`));
+      o.services.forEach((x, i) => {
+        walk('service', x, { organization_id: id }, `${where}.services[${i}]`);
+      });
     }
     if (kind === 'organization' && Array.isArray(o.locations)) {
-      o.locations.forEach((x, i) => walk('location', x, { organization_id: id }, `${where}.locations[${i}]`));
+      o.locations.forEach((x, i) => {
+        walk('location', x, { organization_id: id }, `${where}.locations[${i}]`);
+      });
     }
   }
 
