@@ -15,6 +15,8 @@ export interface User {
   disabled: boolean;
   createdAt: string;
   lastSignInAt: string | null;
+  /** The organization a partner works for (their own listing); null for hotline staff. */
+  organizationId: string | null;
 }
 
 export interface Session {

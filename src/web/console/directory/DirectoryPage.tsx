@@ -2,6 +2,7 @@ import { useT } from '../locale';
 import { useSignedInSession } from '../session';
 import { usePageTitle } from '../shell/usePageTitle';
 import { ImportExportPage } from './ImportExportPage';
+import { PartnerPage } from './PartnerPage';
 import { ProposalsPage } from './ProposalsPage';
 import { NewRecordPage, RecordPage } from './RecordPage';
 import { canManage, canSearch, type DirectoryView } from './routes';
@@ -20,7 +21,9 @@ export function DirectoryPage({ view }: { view: DirectoryView }) {
     case 'verification':
       return canManage(role) ? <VerificationPage /> : <DirectoryForbidden />;
     case 'proposals':
-      return canManage(role) || role === 'partner' ? <ProposalsPage /> : <DirectoryForbidden />;
+      // A partner lands here: their own organization, what they may propose, and their proposals.
+      if (role === 'partner') return <PartnerPage />;
+      return canManage(role) ? <ProposalsPage /> : <DirectoryForbidden />;
     case 'importExport':
       return canManage(role) ? <ImportExportPage /> : <DirectoryForbidden />;
     case 'surveys':
