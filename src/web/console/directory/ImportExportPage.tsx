@@ -1,10 +1,11 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { Button, FileTrigger } from 'react-aria-components';
 import { FormattedNumber } from 'react-intl';
 import type { MessageId } from '../../i18n/messages';
+import { ApiError } from '../api/client';
 import { useLocale, useT } from '../locale';
-import { useSignedInSession } from '../session';
+import { SESSION_KEY, useSignedInSession } from '../session';
 import { PendingButton } from '../ui/PendingButton';
 import { FormError } from '../ui/states';
 import { DirectoryLayout } from './DirectoryLayout';
@@ -54,6 +55,7 @@ function ImportSection() {
   const t = useT();
   const { locale } = useLocale();
   const { csrfToken } = useSignedInSession();
+  const queryClient = useQueryClient();
   const headingId = useId();
   const [chosen, setChosen] = useState<ChosenFile[]>([]);
   const [reading, setReading] = useState(false);
@@ -73,8 +75,15 @@ function ImportSection() {
     },
     onSuccess: (report) => {
       setOutcome({ report, selection: chosen });
+      // Imported rows change search results, records and the verification queue: fetch them afresh.
+      if (report.ok && !report.dryRun) void queryClient.invalidateQueries({ queryKey: ['directory'] });
       // The report replaces the buttons' context: take the reader there.
       requestAnimationFrame(() => reportRef.current?.focus());
+    },
+    // This call bypasses the shared client, so a lapsed session is noticed here: re-reading it ends it properly.
+    onError: (error) => {
+      if (error instanceof ApiError && error.status === 401)
+        void queryClient.invalidateQueries({ queryKey: SESSION_KEY });
     },
   });
 
