@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../api/client';
+import { importDirectory } from './importExport.api';
 import {
   exportFileName,
   exportPath,
@@ -95,5 +97,42 @@ describe('directory paths for import and surveys', () => {
   });
   it.each([[['surveys', 'nope']], [['import', 'x']], [['surveys', id, 'x']]])('%j is not a page', (parts) => {
     expect(parseDirectoryPath(parts)).toBeNull();
+  });
+});
+
+describe('importDirectory', () => {
+  const report = {
+    ok: false,
+    dryRun: true,
+    counts: { service: 1 },
+    errors: ['service row 1: name is required'],
+    warnings: [],
+  };
+  const respond = (status: number, body: unknown) =>
+    vi.fn(async (_url: string, _init: RequestInit) => new Response(JSON.stringify(body), { status }));
+
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('returns the report of a refused import (422) instead of throwing it away, sending CSRF and language', async () => {
+    const fetchMock = respond(422, report);
+    vi.stubGlobal('fetch', fetchMock);
+    const got = await importDirectory(
+      { format: 'csv', files: { 'services.csv': 'id\n' }, dryRun: true },
+      { csrfToken: 'tok', locale: 'fr-CA' },
+    );
+    expect(got).toEqual(report);
+    const init = fetchMock.mock.calls[0]?.[1];
+    expect(init?.headers).toMatchObject({ 'x-csrf-token': 'tok', 'Accept-Language': 'fr-CA' });
+    expect(JSON.parse(String(init?.body))).toMatchObject({ format: 'csv', dryRun: true });
+  });
+
+  it('throws the server’s own error for anything else (403)', async () => {
+    vi.stubGlobal('fetch', respond(403, { error: { code: 'FORBIDDEN', message: 'Accès refusé.' } }));
+    const failure = importDirectory(
+      { format: 'json', data: {}, dryRun: false },
+      { csrfToken: 't', locale: 'fr-CA' },
+    );
+    await expect(failure).rejects.toBeInstanceOf(ApiError);
+    await expect(failure).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN', message: 'Accès refusé.' });
   });
 });
