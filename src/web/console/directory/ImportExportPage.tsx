@@ -149,13 +149,7 @@ function ImportSection() {
               <span className="mono">{f.name}</span>{' '}
               <span className="muted">
                 (
-                <FormattedNumber
-                  value={new Blob([f.text]).size / 1024}
-                  maximumFractionDigits={1}
-                  style="unit"
-                  unit="kilobyte"
-                />
-                )
+                <Size bytes={new Blob([f.text]).size} />)
               </span>
             </li>
           ))}
@@ -437,13 +431,7 @@ function ExportSection() {
                 </a>{' '}
                 <span className="muted">
                   (
-                  <FormattedNumber
-                    value={d.size / 1024}
-                    maximumFractionDigits={1}
-                    style="unit"
-                    unit="kilobyte"
-                  />
-                  )
+                  <Size bytes={d.size} />)
                 </span>
               </li>
             ))}
@@ -451,5 +439,14 @@ function ExportSection() {
         </div>
       )}
     </section>
+  );
+}
+
+/** File sizes in kB, or in bytes when under a tenth of a kilobyte (a tiny file is not "0 kB"). */
+function Size({ bytes }: { bytes: number }) {
+  return bytes < 100 ? (
+    <FormattedNumber value={bytes} style="unit" unit="byte" unitDisplay="long" />
+  ) : (
+    <FormattedNumber value={bytes / 1024} maximumFractionDigits={1} style="unit" unit="kilobyte" />
   );
 }
