@@ -9,6 +9,7 @@ import {
   type ImportInput,
 } from '../server/modules/directory/interchange.service.js';
 import { importFsaCentroids } from '../server/modules/directory/places.js';
+import { ensureReferenceData } from '../server/modules/directory/reference.js';
 import { identityRepository } from '../server/modules/identity/identity.repository.js';
 import { createIdentityService } from '../server/modules/identity/identity.service.js';
 import type { Actor } from '../server/platform/audit.js';
@@ -120,7 +121,10 @@ export function buildCli(): Command {
     .action(() =>
       withDatabase(async (database) => {
         await migrate(database);
-        console.log(`Migrations applied; ${database.describe} is up to date.`);
+        const loaded = await ensureReferenceData(database.db);
+        console.log(
+          `Migrations applied${loaded ? ', reference data (taxonomies, places) loaded' : ''}; ${database.describe} is up to date.`,
+        );
       }),
     );
 
