@@ -71,7 +71,8 @@ const statusLabel = (status: string) => `directory.status.${status.replace(' ', 
 export function PartnerPage() {
   const t = useT();
   const { user } = useSignedInSession();
-  const [message, setMessage] = useState('');
+  // A flag, not a text: the confirmation follows the UI language if the partner switches it afterwards.
+  const [sent, setSent] = useState(false);
   const organizationId = user.organizationId ?? null;
   return (
     <DirectoryLayout current="proposals" title={t('directory.partner.title')}>
@@ -82,10 +83,10 @@ export function PartnerPage() {
         {t('directory.partner.review')}
       </p>
       <p role="status" className="status-line">
-        {message}
+        {sent ? t('directory.partner.sent') : ''}
       </p>
       {organizationId ? (
-        <OrganizationSection organizationId={organizationId} onSent={setMessage} />
+        <OrganizationSection organizationId={organizationId} onSent={() => setSent(true)} />
       ) : (
         <p className="notice notice-warning">
           <span aria-hidden="true">⚠ </span>
@@ -719,7 +720,7 @@ function ProposalsSection({ organizationId }: { organizationId: string }) {
       {list && list.length > 0 && (
         <ol className="proposal-list">
           {list.map((p) => (
-            <PartnerProposal key={p.id} proposal={p} names={services.data} />
+            <PartnerProposal key={p.id} proposal={p} names={services.data} organizationId={organizationId} />
           ))}
         </ol>
       )}
@@ -727,16 +728,46 @@ function ProposalsSection({ organizationId }: { organizationId: string }) {
   );
 }
 
+/** The listing as it is now, flattened like a proposal's `changes` (translations, phones, beds), or undefined while loading. */
+function useCurrent(proposal: Proposal, organizationId: string): Record<string, unknown> | undefined {
+  const pending = proposal.status === 'pending';
+  const org = useQuery({
+    queryKey: ['directory', 'partner', 'organization', organizationId],
+    queryFn: () => getOrganization(organizationId),
+    enabled: pending && proposal.resourceType === 'organization',
+  });
+  const service = useQuery({
+    queryKey: ['directory', 'partner', 'service', proposal.resourceId],
+    queryFn: () => getService(proposal.resourceId),
+    enabled: pending && (proposal.resourceType === 'service' || proposal.resourceType === 'capacity'),
+  });
+  if (!pending) return undefined;
+  if (proposal.resourceType === 'organization')
+    return org.data?.organization as Record<string, unknown> | undefined;
+  if (!service.data) return undefined;
+  if (proposal.resourceType === 'capacity') {
+    const c = service.data.capacity[0];
+    return { available: c?.available ?? null, maximum: c?.maximum ?? null };
+  }
+  return { ...service.data.service, phones: service.data.phones };
+}
+
 function PartnerProposal({
   proposal,
   names,
+  organizationId,
 }: {
   proposal: Proposal;
   names: Map<string, string> | undefined;
+  organizationId: string;
 }) {
   const t = useT();
   const fieldLabel = useFieldLabel();
-  const rows = proposalRows(proposal.changes, undefined);
+  // While it waits, show only what it would change (the form sends all texts of a translation); once decided,
+  // or if the listing already matches, every proposed value.
+  const current = useCurrent(proposal, organizationId);
+  const diff = current ? proposalRows(proposal.changes, current) : [];
+  const rows = diff.length > 0 ? diff : proposalRows(proposal.changes, undefined);
   const headingId = `proposal-${proposal.id}`;
   const subject =
     proposal.resourceType === 'organization'
