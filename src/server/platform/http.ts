@@ -123,7 +123,9 @@ export function registerAccessControl(
       const code = decision === 'UNAUTHENTICATED' && request.sessionExpired ? 'SESSION_EXPIRED' : decision;
       return reply.code(decision === 'UNAUTHENTICATED' ? 401 : 403).send(errorBody(request.locale, code));
     }
-    if (request.auth?.kind === 'session' && !SAFE_METHODS.has(request.method)) {
+    // CSRF matters where the session's authority is used; a public route (sign-in, a partner's survey form)
+    // acts on no one's behalf, so a signed-in browser posting it must not be refused.
+    if (request.auth?.kind === 'session' && policy.kind !== 'public' && !SAFE_METHODS.has(request.method)) {
       const sent = request.headers['x-csrf-token'];
       if (typeof sent !== 'string' || sent !== request.auth.csrfToken) {
         return reply.code(403).send(errorBody(request.locale, 'CSRF_TOKEN_INVALID'));

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -10,6 +8,9 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import * as s from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
 import { refreshSearch } from './directory.projection.js';
+// Bundled into the server (no file lookup at run time); official files, CC BY-SA 4.0 (hsds-schema/README.md).
+import datapackageJson from './hsds-schema/datapackage.json' with { type: 'json' };
+import tabularSchema from './hsds-schema/tabular.json' with { type: 'json' };
 
 /**
  * HSDS 3.0 interchange: everything goes through the tabular form (one row object per HSDS table, snake_case
@@ -137,19 +138,6 @@ export const SPECS: Spec[] = [
 ];
 const SPEC = new Map(SPECS.map((x) => [x.name, x]));
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const schemaDir = [
-  path.join(here, 'hsds-schema'),
-  path.resolve(here, '../../../src/server/modules/directory/hsds-schema'),
-].find((d) => {
-  try {
-    readFileSync(path.join(d, 'tabular.json'));
-    return true;
-  } catch {
-    return false;
-  }
-})!;
-
 interface TabularItem {
   properties: Record<string, { type?: string; format?: string }>;
   required?: string[];
@@ -159,7 +147,7 @@ let validators: Map<string, { validate: ValidateFunction; item: TabularItem }> |
 /** One validator per HSDS table, compiled from the official tabular schema (formats checked, strings coerced). */
 function tabularValidators() {
   if (validators) return validators;
-  const tabular = JSON.parse(readFileSync(path.join(schemaDir, 'tabular.json'), 'utf8')) as {
+  const tabular = tabularSchema as unknown as {
     properties: Record<string, { items: TabularItem }>;
   };
   const ajv = new Ajv({ strict: false, allErrors: true, coerceTypes: true });
@@ -181,10 +169,7 @@ function tabularValidators() {
 
 /** The official datapackage descriptor, for CSV exports. */
 export function datapackageDescriptor(): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(schemaDir, 'datapackage.json'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  return structuredClone(datapackageJson) as Record<string, unknown>;
 }
 
 interface Column {

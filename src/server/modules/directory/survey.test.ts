@@ -107,10 +107,11 @@ describe('status surveys', () => {
     expect(page.body).toContain('Maison Test A (fictional)');
     expect(page.body).toContain('lang="fr-CA"');
 
+    // A browser that is also signed in to the console (no CSRF header on a plain form post) must still get through.
     const answer = await harbour.app.inject({
       method: 'POST',
       url: link,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: manager.headers.cookie! },
       payload: new URLSearchParams({
         [`status:${a.serviceId}`]: 'temporarily closed',
         [`available:${a.serviceId}`]: '0',
