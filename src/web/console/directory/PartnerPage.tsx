@@ -675,6 +675,28 @@ function useFieldLabel(): (field: string) => string {
   };
 }
 
+/** A proposed value in the UI language where it is a code (a service status, a phone type); other values as they are. */
+function useValueLabel(): (field: string, raw: unknown, shown: string) => string {
+  const t = useT();
+  return (field, raw, shown) => {
+    if (field === 'status' && typeof raw === 'string' && SERVICE_STATUSES.includes(raw))
+      return t(statusLabel(raw));
+    if (field === 'phones' && Array.isArray(raw))
+      return (raw as Phone[])
+        .map((p) =>
+          [
+            p.number,
+            p.type && PHONE_TYPES.includes(p.type) ? t(`directory.phoneType.${p.type}` as MessageId) : p.type,
+            p.description,
+          ]
+            .filter(Boolean)
+            .join(' · '),
+        )
+        .join(', ');
+    return shown;
+  };
+}
+
 function ProposalsSection({ organizationId }: { organizationId: string }) {
   const t = useT();
   const [status, setStatus] = useState<ProposalStatus>('pending');
@@ -763,6 +785,7 @@ function PartnerProposal({
 }) {
   const t = useT();
   const fieldLabel = useFieldLabel();
+  const valueLabel = useValueLabel();
   // While it waits, show only what it would change (the form sends all texts of a translation); once decided,
   // or if the listing already matches, every proposed value.
   const current = useCurrent(proposal, organizationId);
@@ -791,7 +814,7 @@ function PartnerProposal({
         )}
       </p>
       <div className="table-wrap">
-        <table className="table diff-table">
+        <table className="table diff-table partner-diff">
           <caption className="visually-hidden">{t('directory.partner.changes')}</caption>
           <thead>
             <tr>
@@ -810,7 +833,11 @@ function PartnerProposal({
                   {fieldLabel(r.field)}
                 </th>
                 <td className="cell">
-                  {r.after ? r.after : <span className="muted">{t('directory.partner.blank')}</span>}
+                  {r.after ? (
+                    valueLabel(r.field, proposal.changes[r.field], r.after)
+                  ) : (
+                    <span className="muted">{t('directory.partner.blank')}</span>
+                  )}
                 </td>
               </tr>
             ))}
