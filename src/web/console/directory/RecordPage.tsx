@@ -678,7 +678,7 @@ function PhonesEditor({ phones, onChange }: { phones: Phone[]; onChange: (p: Pho
               onChange={(v) => update(i, { number: v })}
               isRequired
               maxLength={40}
-              pattern="[0-9+()#*. \-]{3,40}"
+              pattern="[0-9+\(\)#*. \-]{3,40}"
               messages={{ patternMismatch: t('directory.validation.phone') }}
             />
             <SelectField
