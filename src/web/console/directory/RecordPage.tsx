@@ -42,6 +42,7 @@ import {
 } from './api';
 import { DirectoryLayout } from './DirectoryLayout';
 import { languageName } from './format';
+import { PhonesEditor } from './PhonesEditor';
 import { LANGUAGE_CODES, useTerms } from './queries';
 import {
   ADDRESS_FIELDS,
@@ -52,7 +53,6 @@ import {
   mergeTranslations,
   numberProblem,
   ORGANIZATION_TYPES,
-  PHONE_TYPES,
   PROVINCES,
   SERVICE_STATUSES,
   toDraft,
@@ -658,59 +658,6 @@ function cleanPhone(p: Phone): { number: string; type?: string; description?: st
     ...(p.type ? { type: p.type } : {}),
     ...(p.description?.trim() ? { description: p.description.trim() } : {}),
   };
-}
-
-function PhonesEditor({ phones, onChange }: { phones: Phone[]; onChange: (p: Phone[]) => void }) {
-  const t = useT();
-  const update = (i: number, patch: Partial<Phone>) =>
-    onChange(phones.map((p, j) => (j === i ? { ...p, ...patch } : p)));
-  return (
-    <fieldset className="form-section">
-      <legend className="form-section-title">{t('directory.result.phones')}</legend>
-      {phones.length === 0 && <p className="muted">{t('directory.result.noPhone')}</p>}
-      <ol className="phone-rows">
-        {phones.map((p, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
-          <li key={i} className="phone-row">
-            <TextInputField
-              label={t('directory.field.phoneNumber', { n: i + 1 })}
-              value={p.number}
-              onChange={(v) => update(i, { number: v })}
-              isRequired
-              maxLength={40}
-              pattern="[0-9+\(\)#*. \-]{3,40}"
-              messages={{ patternMismatch: t('directory.validation.phone') }}
-            />
-            <SelectField
-              label={t('directory.field.phoneType', { n: i + 1 })}
-              options={PHONE_TYPES.map((k) => ({ id: k, label: t(`directory.phoneType.${k}` as MessageId) }))}
-              value={p.type ?? 'voice'}
-              onChange={(v) => update(i, { type: v })}
-            />
-            <TextInputField
-              label={t('directory.field.phoneDescription', { n: i + 1 })}
-              value={p.description ?? ''}
-              onChange={(v) => update(i, { description: v })}
-              maxLength={300}
-            />
-            <Button
-              className="button small danger-outline"
-              onPress={() => onChange(phones.filter((_, j) => j !== i))}
-            >
-              {t('directory.field.removePhone', { n: i + 1 })}
-            </Button>
-          </li>
-        ))}
-      </ol>
-      <Button
-        className="button small"
-        isDisabled={phones.length >= 20}
-        onPress={() => onChange([...phones, { number: '', type: 'voice', description: null }])}
-      >
-        {t('directory.field.addPhone')}
-      </Button>
-    </fieldset>
-  );
 }
 
 function TranslationForm({ data, onSaved }: { data: Loaded; onSaved: (s: string) => void }) {
