@@ -2,7 +2,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, Radio, RadioGroup } from 'react-aria-components';
 import type { MessageId } from '../../i18n/messages';
-import { ApiError } from '../api/client';
 import { useT } from '../locale';
 import { useSignedInSession } from '../session';
 import { TextAreaField } from '../ui/fields';
@@ -29,7 +28,7 @@ export const RESOURCE_LABELS: Record<Proposal['resourceType'], MessageId> = {
   capacity: 'directory.record.capacity',
 };
 
-/** Partners' proposed changes: managers review them (before → after, approve or reject with a note); partners see theirs. */
+/** Partners' proposed changes, reviewed by managers (before → after, approve or reject with a note). Partners see theirs on PartnerPage. */
 export function ProposalsPage() {
   const t = useT();
   const { user } = useSignedInSession();
@@ -43,21 +42,8 @@ export function ProposalsPage() {
   });
   const list = proposals.data;
   return (
-    <DirectoryLayout
-      current="proposals"
-      title={manager ? t('directory.proposals.title') : t('directory.proposals.partnerTitle')}
-    >
-      <p className="muted">
-        {manager ? t('directory.proposals.intro') : t('directory.proposals.partnerIntro')}
-      </p>
-      {!manager && (
-        <p className="notice">
-          <span aria-hidden="true" className="info-icon">
-            i
-          </span>
-          {t('directory.proposals.partnerLimit')}
-        </p>
-      )}
+    <DirectoryLayout current="proposals" title={t('directory.proposals.title')}>
+      <p className="muted">{t('directory.proposals.intro')}</p>
       <RadioGroup
         className="field"
         orientation="horizontal"
@@ -81,15 +67,7 @@ export function ProposalsPage() {
         {message}
       </p>
       {proposals.isPending && <Loading label={t('directory.proposals.loading')} />}
-      {proposals.isError &&
-        (!manager && proposals.error instanceof ApiError && proposals.error.status === 403 ? (
-          <p className="notice notice-warning">
-            <span aria-hidden="true">⚠ </span>
-            {t('directory.proposals.noOrganization')}
-          </p>
-        ) : (
-          <ErrorState error={proposals.error} onRetry={() => void proposals.refetch()} />
-        ))}
+      {proposals.isError && <ErrorState error={proposals.error} onRetry={() => void proposals.refetch()} />}
       {list && list.length === 0 && <EmptyState>{t('directory.proposals.empty')}</EmptyState>}
       {list && list.length > 0 && (
         <ol className="proposal-list">
