@@ -30,7 +30,8 @@ import {
   serviceChanges,
   translationDraft,
 } from './partner.model';
-import { FIELDS, PHONE_TYPES, SERVICE_STATUSES, translationLanguage } from './recordForm';
+import { useFieldLabel } from './proposalLabels';
+import { PHONE_TYPES, SERVICE_STATUSES, translationLanguage } from './recordForm';
 import type { Organization, Phone, Proposal, ProposalStatus, ServiceRecord } from './types';
 import { ConfidentialBadge } from './widgets';
 import './partner.css';
@@ -588,39 +589,6 @@ function CapacityForm({
       </div>
     </ProposalForm>
   );
-}
-
-const EXTRA_LABELS: Record<string, MessageId> = {
-  phones: 'directory.result.phones',
-  status: 'directory.field.status',
-  available: 'directory.capacity.available',
-  maximum: 'directory.capacity.maximum',
-  populations: 'directory.filter.populations',
-  serviceTypes: 'directory.field.serviceTypes',
-  languages: 'directory.result.languages',
-  address: 'directory.record.section.address',
-};
-
-/** A changed field's name in the UI language ("Description (French)"); an unknown one stays as its code. */
-function useFieldLabel(): (field: string) => string {
-  const t = useT();
-  return (field: string) => {
-    const specs = Object.values(FIELDS).flat();
-    const [head, lang, key] = field.split('.');
-    if (head === 'translations' && lang && key) {
-      const spec = specs.find((f) => f.translation === key);
-      const language = lang.startsWith('fr')
-        ? t('directory.lang.fr')
-        : lang.startsWith('en')
-          ? t('directory.lang.en')
-          : lang;
-      return t('directory.partner.inLanguage', { field: spec ? t(spec.label) : key, language });
-    }
-    const spec = specs.find((f) => f.key === field);
-    if (spec) return t(spec.label);
-    const extra = EXTRA_LABELS[field];
-    return extra ? t(extra) : field;
-  };
 }
 
 /** A proposed value in the UI language where it is a code (a service status, a phone type); other values as they are. */
