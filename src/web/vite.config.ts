@@ -22,7 +22,11 @@ export function keepReactAriaLocales(keep: readonly string[]): Plugin {
 }
 
 // The staff console is a static bundle served by the Harbour server under /console/.
-// `npm run dev:web` proxies /api to a locally running server (HARBOUR_API_URL, default :8080).
+// `npm run dev:web` proxies what the console calls on the server to a locally running one (HARBOUR_API_URL,
+// default :8080): /api and /hsds (the taxonomy terms of the filters). The survey pages (/survey) are not
+// proxied: the console never links to them; partners open them on the server from their e-mail.
+/** Server paths the console calls (or links to) in development; everything else is Vite's. */
+export const DEV_PROXIED = ['/api', '/hsds'] as const;
 const webRoot = fileURLToPath(new URL('.', import.meta.url));
 const outDir = fileURLToPath(new URL('../../dist/console', import.meta.url));
 
@@ -53,8 +57,11 @@ export default defineConfig({
     },
   },
   server: {
-    proxy: {
-      '/api': { target: process.env.HARBOUR_API_URL ?? 'http://localhost:8080', changeOrigin: false },
-    },
+    proxy: Object.fromEntries(
+      DEV_PROXIED.map((prefix) => [
+        prefix,
+        { target: process.env.HARBOUR_API_URL ?? 'http://localhost:8080', changeOrigin: false },
+      ]),
+    ),
   },
 });
