@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
@@ -199,14 +199,28 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
   return { app, routes };
 }
 
-/** Serves the built staff console; any /console/* path gets index.html (client-side routing). */
+/**
+ * Serves the built staff console; any /console/* path gets index.html (client-side routing).
+ * Nothing is read at start-up: index.html is re-read when its modification time changes and assets are looked
+ * up on disk per request, so a running server picks up `npm run build:web` (new hashed asset names) without a
+ * restart, and a server started before the first build serves the console once it exists.
+ */
 async function registerConsole(app: FastifyInstance, dir: string) {
   const indexFile = path.join(dir, 'index.html');
-  const built = existsSync(indexFile);
-  if (built) {
-    await app.register(fastifyStatic, { root: dir, prefix: '/console/', wildcard: false, index: false });
-  }
-  const index = built ? readFileSync(indexFile, 'utf8') : '';
+  // `serve: false`: only `reply.sendFile` (send's root confinement, ETag, ranges); the route below decides.
+  await app.register(fastifyStatic, { root: dir, serve: false, index: false, suppressWarning: true });
+  let cached: { mtimeMs: number; size: number; html: string } | undefined;
+  const readIndex = (): string | undefined => {
+    try {
+      const stat = statSync(indexFile);
+      if (!cached || cached.mtimeMs !== stat.mtimeMs || cached.size !== stat.size)
+        cached = { mtimeMs: stat.mtimeMs, size: stat.size, html: readFileSync(indexFile, 'utf8') };
+      return cached.html;
+    } catch {
+      cached = undefined; // not built (or being rebuilt right now)
+      return undefined;
+    }
+  };
   app.get('/', { config: { policy: publicPolicy }, schema: { hide: true } }, async (_request, reply) =>
     reply.redirect('/console/'),
   );
@@ -214,14 +228,22 @@ async function registerConsole(app: FastifyInstance, dir: string) {
     '/console/*',
     { config: { policy: publicPolicy }, schema: { hide: true } },
     async (request, reply) => {
-      if (!built) {
+      const rest = (request.params as { '*'?: string })['*'] ?? '';
+      if (/\.[a-z0-9]+$/i.test(rest)) {
+        // A file of the build. No dot segments (.., dotfiles), backslashes or NULs: only plain relative paths.
+        if (
+          rest.split('/').some((segment) => segment === '' || segment.startsWith('.')) ||
+          /[\\\0]/.test(rest)
+        )
+          return reply.code(404).send(errorBody(request.locale, 'NOT_FOUND'));
+        return reply.sendFile(rest);
+      }
+      const index = readIndex();
+      if (index === undefined) {
         return reply
           .code(503)
           .type('text/plain; charset=utf-8')
           .send('The console is not built: run `npm run build:web`.');
-      }
-      if (/\.[a-z0-9]+$/i.test(request.url.split('?')[0] ?? '')) {
-        return reply.code(404).send(errorBody(request.locale, 'NOT_FOUND'));
       }
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(index);
     },
