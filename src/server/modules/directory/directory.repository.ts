@@ -264,6 +264,30 @@ export const directoryRepository = {
       .offset(offset);
   },
 
+  /** Serialises proposals for one record (until the transaction ends), so the duplicate check cannot race. */
+  async lockProposalTarget(db: Db, resourceId: string) {
+    await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`harbour.proposal:${resourceId}`}))`);
+  },
+  /** A pending proposal with exactly these changes (jsonb equality: key order does not matter), if any. */
+  async findPendingDuplicate(
+    db: Db,
+    v: { organizationId: string; resourceType: string; resourceId: string; changes: Record<string, unknown> },
+  ) {
+    const [row] = await db
+      .select({ id: changeProposal.id })
+      .from(changeProposal)
+      .where(
+        and(
+          eq(changeProposal.status, 'pending'),
+          eq(changeProposal.organizationId, v.organizationId),
+          eq(changeProposal.resourceType, v.resourceType),
+          eq(changeProposal.resourceId, v.resourceId),
+          sql`${changeProposal.changes} = ${JSON.stringify(v.changes)}::jsonb`,
+        ),
+      )
+      .limit(1);
+    return row;
+  },
   async insertProposal(db: Db, values: typeof changeProposal.$inferInsert) {
     const [row] = await db.insert(changeProposal).values(values).returning();
     return row!;

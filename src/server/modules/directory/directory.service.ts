@@ -518,6 +518,19 @@ export function createDirectoryService(deps: DirectoryDeps) {
         const type: ResourceType = input.resourceType === 'capacity' ? 'service' : input.resourceType;
         const owner = await organizationOf(tx, type, input.resourceId).catch(() => undefined);
         if (owner !== mine) throw notFound();
+        // The same change sent again while the first still waits is refused, not merged: it is nearly always a
+        // double click or a partner who did not see that it is waiting, and a manager wants one card per change
+        // to review (two identical cards invite approving both, or rejecting one and wondering about the other).
+        // The partner learns it is already waiting (409 PROPOSAL_DUPLICATE). Different changes to the same
+        // record are kept side by side: each is reviewed, and applied in the order approved.
+        const target = {
+          organizationId: mine,
+          resourceType: input.resourceType,
+          resourceId: input.resourceId,
+          changes: input.changes,
+        };
+        await repo.lockProposalTarget(tx, input.resourceId);
+        if (await repo.findPendingDuplicate(tx, target)) throw new AppError('PROPOSAL_DUPLICATE', 409);
         const row = await repo.insertProposal(tx, {
           organizationId: mine,
           resourceType: input.resourceType,

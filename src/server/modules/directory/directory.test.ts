@@ -271,6 +271,67 @@ describe('directory editing', () => {
     expect(json<{ error: { code: string } }>(again).error.code).toBe('PROPOSAL_NOT_PENDING');
   });
 
+  it("refuses the same pending proposal twice with 409 PROPOSAL_DUPLICATE, in the caller's language", async () => {
+    const orgId = await newOrg();
+    const partner = await sessionFor(db, await createUser(db, { role: 'partner', organizationId: orgId }));
+    const svc = await app.inject({
+      method: 'POST',
+      url: '/api/directory/services',
+      headers: manager.headers,
+      payload: { organizationId: orgId, name: `Dup Beds ${tag()} (fictional)` },
+    });
+    const serviceId = json<{ service: { id: string } }>(svc).service.id;
+    const propose = (changes: Record<string, unknown>, headers = partner.headers) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/directory/proposals',
+        headers,
+        payload: { resourceType: 'capacity', resourceId: serviceId, changes },
+      });
+
+    const first = await propose({ available: 3, maximum: 12 });
+    expect(first.statusCode, first.body).toBe(201);
+    // Same change, keys in another order, in French: refused, with a stable code and a French message.
+    const again = await propose(
+      { maximum: 12, available: 3 },
+      { ...partner.headers, 'accept-language': 'fr-CA' },
+    );
+    expect(again.statusCode).toBe(409);
+    const error = json<{ error: { code: string; message: string } }>(again).error;
+    expect(error.code).toBe('PROPOSAL_DUPLICATE');
+    expect(error.message).toMatch(/attend déjà/);
+    expect(
+      json<{ error: { message: string } }>(await propose({ available: 3, maximum: 12 })).error.message,
+    ).toMatch(/already waiting for review/);
+    // Sent twice at once (a double click): exactly one is filed.
+    const both = await Promise.all([
+      propose({ available: 4, maximum: 12 }),
+      propose({ available: 4, maximum: 12 }),
+    ]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    // A different change to the same record is a proposal of its own.
+    expect((await propose({ available: 5, maximum: 12 })).statusCode).toBe(201);
+    const pending = json<{ proposals: Array<{ resourceId: string; changes: unknown }> }>(
+      await app.inject({ method: 'GET', url: '/api/directory/proposals', headers: manager.headers }),
+    ).proposals.filter((p) => p.resourceId === serviceId);
+    expect(pending.map((p) => p.changes)).toEqual([
+      { available: 3, maximum: 12 },
+      { available: 4, maximum: 12 },
+      { available: 5, maximum: 12 },
+    ]);
+
+    // Once the first is decided, the same change may be proposed again.
+    const firstId = json<{ proposal: { id: string } }>(first).proposal.id;
+    const reject = await app.inject({
+      method: 'POST',
+      url: `/api/directory/proposals/${firstId}/reject`,
+      headers: manager.headers,
+      payload: {},
+    });
+    expect(reject.statusCode, reject.body).toBe(200);
+    expect((await propose({ available: 3, maximum: 12 })).statusCode).toBe(201);
+  });
+
   it('survives hostile text and bad values without a 5xx', async () => {
     const orgId = await newOrg();
     const hostile = ["'; drop table service; --", 'x'.repeat(10_000), '🏠🧭‍', 'a\u0000b\u0007c'];

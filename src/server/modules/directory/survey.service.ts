@@ -123,24 +123,24 @@ export function createSurveyService(deps: SurveyDeps) {
         const recorded = await repo.recordResponse(tx, found.recipient.id, { ...answer }, now());
         if (!recorded) return 'already' as const;
         const actor: Actor = { id: null, label: `survey:${found.organization.id}` };
+        // A change the partner already proposed from the console (identical and still waiting) is not filed twice.
+        const file = async (
+          resourceType: 'service' | 'capacity',
+          resourceId: string,
+          changes: Record<string, unknown>,
+        ) => {
+          const target = { organizationId: found.organization.id, resourceType, resourceId, changes };
+          await directoryRepository.lockProposalTarget(tx, resourceId);
+          if (await directoryRepository.findPendingDuplicate(tx, target)) return;
+          await directoryRepository.insertProposal(tx, { ...target, proposedAt: now() });
+        };
         for (const s of answer.services) {
           const current = known.get(s.id)!;
-          if (s.status && s.status !== current.status) {
-            await directoryRepository.insertProposal(tx, {
-              organizationId: found.organization.id,
-              resourceType: 'service',
-              resourceId: s.id,
-              changes: { status: s.status },
-              proposedAt: now(),
-            });
-          }
+          if (s.status && s.status !== current.status) await file('service', s.id, { status: s.status });
           if (s.available !== undefined && s.available !== current.capacity?.available) {
-            await directoryRepository.insertProposal(tx, {
-              organizationId: found.organization.id,
-              resourceType: 'capacity',
-              resourceId: s.id,
-              changes: { available: s.available, maximum: current.capacity?.maximum ?? null },
-              proposedAt: now(),
+            await file('capacity', s.id, {
+              available: s.available,
+              maximum: current.capacity?.maximum ?? null,
             });
           }
         }
