@@ -84,11 +84,27 @@ export const surveyRepository = {
   },
   async recipients(db: Db, surveyId: string) {
     return db
-      .select({ recipient: statusSurveyRecipient, organizationName: organization.name })
+      .select({
+        recipient: statusSurveyRecipient,
+        organizationName: organization.name,
+        organizationTranslations: organization.translations,
+      })
       .from(statusSurveyRecipient)
       .innerJoin(organization, eq(organization.id, statusSurveyRecipient.organizationId))
       .where(eq(statusSurveyRecipient.surveyId, surveyId))
       .orderBy(asc(organization.name));
+  },
+  /** Names (and their translations) of the services answers refer to; a deleted service is simply absent. */
+  async serviceNames(db: Db, ids: string[]) {
+    if (ids.length === 0) return [];
+    return db
+      .select({
+        id: service.id,
+        name: service.name,
+        translations: service.translations,
+      })
+      .from(service)
+      .where(inArray(service.id, ids));
   },
   async findByToken(db: Db, tokenHash: string) {
     const [row] = await db

@@ -2,12 +2,13 @@ import fastifyFormbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import type { Translations } from '../../db/directory.schema.js';
 import { AppError } from '../../platform/errors.js';
 import { publicPolicy, staff } from '../../platform/policy.js';
 import { ErrorResponse } from '../../platform/schemas.js';
 import type { SurveyLang } from './survey.messages.js';
 import { SURVEY_CSS, surveyFormPage, surveyMessagePage } from './survey.page.js';
-import type { SurveyAnswer, SurveyService } from './survey.service.js';
+import { answerOf, type SurveyAnswer, type SurveyService } from './survey.service.js';
 
 const errors = {
   400: ErrorResponse,
@@ -17,6 +18,65 @@ const errors = {
   409: ErrorResponse,
 };
 const Row = Type.Object({}, { additionalProperties: true });
+
+/** Text in each language of the record's `translations` that has it, e.g. `{ fr: 'Hébergement' }`. */
+const NameTranslations = Type.Record(Type.String({ maxLength: 20 }), Type.String());
+const SurveyShape = Type.Object(
+  {
+    id: Type.String(),
+    title: Type.String(),
+    message: Type.String(),
+    createdBy: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String(),
+    closesAt: Type.String(),
+  },
+  { additionalProperties: false },
+);
+const AnsweredService = Type.Object(
+  {
+    id: Type.String(),
+    status: Type.Optional(Type.String()),
+    available: Type.Optional(Type.Integer()),
+    /** Null when the service no longer exists. */
+    name: Type.Union([Type.String(), Type.Null()]),
+    nameTranslations: NameTranslations,
+  },
+  { additionalProperties: false },
+);
+const RecipientShape = Type.Object(
+  {
+    id: Type.String(),
+    organizationId: Type.String(),
+    organizationName: Type.String(),
+    organizationNameTranslations: NameTranslations,
+    email: Type.String(),
+    sentAt: Type.Union([Type.String(), Type.Null()]),
+    sendError: Type.Union([Type.String(), Type.Null()]),
+    respondedAt: Type.Union([Type.String(), Type.Null()]),
+    response: Type.Union([
+      Type.Object(
+        {
+          services: Type.Array(AnsweredService),
+          corrections: Type.Optional(Type.String()),
+          respondent: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ]),
+  },
+  { additionalProperties: false },
+);
+
+/** The `name` of each language in HSDS-profile `translations` ({ fr: { name: … } } → { fr: … }). */
+export function nameTranslations(translations: Translations | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [lang, fields] of Object.entries(translations ?? {})) {
+    const name = fields?.name;
+    if (typeof name === 'string' && name.trim() !== '') out[lang] = name;
+  }
+  return out;
+}
 
 function langOf(request: FastifyRequest, query: { lang?: string }): SurveyLang {
   if (query.lang === 'fr' || query.lang === 'en') return query.lang;
@@ -104,27 +164,50 @@ export async function surveyRoutes(
         tags: ['directory'],
         summary: 'One survey: who was sent it, who answered, what they said',
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
-        response: { 200: Type.Object({ survey: Row, recipients: Type.Array(Row) }), ...errors },
+        response: {
+          200: Type.Object(
+            { survey: SurveyShape, recipients: Type.Array(RecipientShape) },
+            { additionalProperties: false },
+          ),
+          ...errors,
+        },
       },
     },
     async (request) => {
-      const { survey, recipients } = await surveys.detail(request.params.id);
+      const { survey, recipients, services } = await surveys.detail(request.params.id);
       return {
         survey: {
-          ...survey,
+          id: survey.id,
+          title: survey.title,
+          message: survey.message,
+          createdBy: survey.createdBy,
           createdAt: survey.createdAt.toISOString(),
           closesAt: survey.closesAt.toISOString(),
         },
-        recipients: recipients.map(({ recipient, organizationName }) => ({
-          id: recipient.id,
-          organizationId: recipient.organizationId,
-          organizationName,
-          email: recipient.email,
-          sentAt: recipient.sentAt?.toISOString() ?? null,
-          sendError: recipient.sendError,
-          respondedAt: recipient.respondedAt?.toISOString() ?? null,
-          response: recipient.response,
-        })),
+        recipients: recipients.map(({ recipient, organizationName, organizationTranslations }) => {
+          const answer = answerOf(recipient.response);
+          return {
+            id: recipient.id,
+            organizationId: recipient.organizationId,
+            organizationName,
+            organizationNameTranslations: nameTranslations(organizationTranslations),
+            email: recipient.email,
+            sentAt: recipient.sentAt?.toISOString() ?? null,
+            sendError: recipient.sendError,
+            respondedAt: recipient.respondedAt?.toISOString() ?? null,
+            response: answer && {
+              ...answer,
+              services: answer.services.map((s) => {
+                const found = services.get(s.id);
+                return {
+                  ...s,
+                  name: found?.name ?? null,
+                  nameTranslations: nameTranslations(found?.translations),
+                };
+              }),
+            },
+          };
+        }),
       };
     },
   );

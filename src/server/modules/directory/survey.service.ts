@@ -22,6 +22,28 @@ export interface SurveyAnswer {
   respondent?: string;
 }
 
+/** A stored answer as the shape `respond` wrote it (anything else in the column is ignored). */
+export function answerOf(response: Record<string, unknown> | null): SurveyAnswer | null {
+  if (!response) return null;
+  const services = Array.isArray(response.services) ? response.services : [];
+  return {
+    services: services.flatMap((s: unknown) => {
+      if (!s || typeof s !== 'object') return [];
+      const o = s as Record<string, unknown>;
+      if (typeof o.id !== 'string') return [];
+      return [
+        {
+          id: o.id,
+          ...(typeof o.status === 'string' ? { status: o.status } : {}),
+          ...(typeof o.available === 'number' ? { available: o.available } : {}),
+        },
+      ];
+    }),
+    ...(typeof response.corrections === 'string' ? { corrections: response.corrections } : {}),
+    ...(typeof response.respondent === 'string' ? { respondent: response.respondent } : {}),
+  };
+}
+
 const STATUSES = new Set(['active', 'temporarily closed', 'inactive', 'defunct']);
 
 /**
@@ -89,10 +111,16 @@ export function createSurveyService(deps: SurveyDeps) {
 
     list: () => repo.listSurveys(db),
 
+    /** A survey, its recipients, and the names of the services their answers mention (ids alone mean nothing to a manager). */
     async detail(id: string) {
       const survey = await repo.findSurvey(db, id);
       if (!survey) throw notFound();
-      return { survey, recipients: await repo.recipients(db, id) };
+      const recipients = await repo.recipients(db, id);
+      const ids = new Set<string>();
+      for (const r of recipients)
+        for (const s of answerOf(r.recipient.response)?.services ?? []) ids.add(s.id);
+      const services = new Map((await repo.serviceNames(db, [...ids])).map((s) => [s.id, s]));
+      return { survey, recipients, services };
     },
 
     /** The survey behind a link, if the link is valid and the survey still open. */

@@ -11,6 +11,7 @@ import { isolatedDatabase } from '../../../../test/helpers/db.js';
 import { createUser, sessionFor, type TestSession } from '../../../../test/helpers/factories.js';
 import { buildApp, type HarbourApp } from '../../app.js';
 import { changeProposal, organization, service, serviceCapacity, unit } from '../../db/schema.js';
+import { createSurveyService } from './survey.service.js';
 
 /** A real SMTP server on loopback that keeps what it receives. */
 function startSmtp(): Promise<{
@@ -159,6 +160,113 @@ describe('status surveys', () => {
     expect(detail.recipients[0]).toMatchObject({ response: { corrections: 'New intake line from Monday' } });
     expect(detail.recipients[0]!.sentAt).toBeTruthy();
     expect(detail.recipients[0]!.respondedAt).toBeTruthy();
+  });
+
+  it('shows managers the answered services by name (with translations), not by id', async () => {
+    const db = iso.database.db;
+    const a = await partnerWithShelter(`Maison Noms ${Date.now()} (fictional)`, 'names@partner.test');
+    try {
+      await db
+        .update(service)
+        .set({
+          name: 'Emergency beds (fictional)',
+          translations: { fr: { name: 'Lits d’urgence (fictif)' } },
+        })
+        .where(eq(service.id, a.serviceId));
+      await db
+        .update(organization)
+        .set({ translations: { fr: { name: 'Maison des noms (fictif)' }, en: { description: 'x' } } })
+        .where(eq(organization.id, a.orgId));
+      const [gone] = await db
+        .insert(service)
+        .values({ organizationId: a.orgId, name: 'Closing soon (fictional)' })
+        .returning();
+      // The partner already proposed the closure from the console: the survey does not file it a second time.
+      await db.insert(changeProposal).values({
+        organizationId: a.orgId,
+        resourceType: 'service',
+        resourceId: a.serviceId,
+        changes: { status: 'temporarily closed' },
+      });
+
+      const sent: Array<{ to: string; text: string }> = [];
+      const surveys = createSurveyService({
+        db,
+        mailer: { kind: 'smtp', send: async (m) => void sent.push(m), close: () => {} },
+        publicUrl: 'http://harbour.test',
+        production: false,
+      });
+      const { survey, delivery } = await surveys.start(
+        { title: 'Names check', message: 'Still open?', closesInDays: 7 },
+        { id: null, label: 'test' },
+      );
+      await delivery;
+      const mail = sent.find((m) => m.to === 'names@partner.test')!;
+      const token = /\/survey\?t=([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
+      await surveys.respond(token, {
+        services: [
+          { id: a.serviceId, status: 'temporarily closed', available: 1 },
+          { id: gone!.id, status: 'defunct' },
+        ],
+        corrections: 'New hours',
+      });
+      await db.delete(service).where(eq(service.id, gone!.id));
+
+      const res = await harbour.app.inject({
+        method: 'GET',
+        url: `/api/directory/surveys/${survey.id}`,
+        headers: manager.headers,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const mine = json<{ recipients: Array<Record<string, unknown>> }>(res).recipients.find(
+        (r) => r.organizationId === a.orgId,
+      );
+      expect(mine).toMatchObject({
+        organizationNameTranslations: { fr: 'Maison des noms (fictif)' },
+        response: {
+          services: [
+            {
+              id: a.serviceId,
+              status: 'temporarily closed',
+              available: 1,
+              name: 'Emergency beds (fictional)',
+              nameTranslations: { fr: 'Lits d’urgence (fictif)' },
+            },
+            { id: gone!.id, status: 'defunct', name: null, nameTranslations: {} },
+          ],
+          corrections: 'New hours',
+        },
+      });
+      // Strict shapes: nothing but what the screen needs (never the link's token hash).
+      expect(Object.keys(mine!).sort()).toEqual(
+        [
+          'email',
+          'id',
+          'organizationId',
+          'organizationName',
+          'organizationNameTranslations',
+          'respondedAt',
+          'response',
+          'sendError',
+          'sentAt',
+        ].sort(),
+      );
+      expect(res.body).not.toContain('tokenHash');
+
+      const closures = await db
+        .select()
+        .from(changeProposal)
+        .where(eq(changeProposal.resourceId, a.serviceId));
+      expect(closures.map((p) => p.changes)).toEqual(
+        expect.arrayContaining([{ status: 'temporarily closed' }, { available: 1, maximum: 8 }]),
+      );
+      expect(closures.filter((p) => JSON.stringify(p.changes).includes('temporarily closed'))).toHaveLength(
+        1,
+      );
+    } finally {
+      // This partner must not become a recipient of other tests' surveys.
+      await db.delete(organization).where(eq(organization.id, a.orgId));
+    }
   });
 
   it('answers bad links and hostile forms with a page, never a 5xx', async () => {

@@ -15,7 +15,7 @@ import {
 } from 'react-aria-components';
 import { FormattedDate } from 'react-intl';
 import type { MessageId } from '../../i18n/messages';
-import { useT } from '../locale';
+import { useLocale, useT } from '../locale';
 import { LocalFieldError, TextAreaField, TextInputField } from '../ui/fields';
 import { ModalDialog } from '../ui/ModalDialog';
 import { PendingButton } from '../ui/PendingButton';
@@ -23,13 +23,22 @@ import { EmptyState, ErrorState, FormError, Loading } from '../ui/states';
 import { RelativeTime, useNow } from '../ui/time';
 import { DirectoryLayout } from './DirectoryLayout';
 import { directoryPaths } from './routes';
-import { getSurvey, listSurveys, type SurveyRecipient, type SurveySummary, startSurvey } from './surveys.api';
+import {
+  type AnsweredService,
+  getSurvey,
+  listSurveys,
+  type SurveyRecipient,
+  type SurveySummary,
+  startSurvey,
+} from './surveys.api';
 import {
   answeredPercent,
+  answeredServiceName,
   countByFilter,
   isDelivering,
   isOpen,
   matchesFilter,
+  nameIn,
   RECIPIENT_FILTERS,
   type RecipientFilter,
   type RecipientState,
@@ -420,14 +429,16 @@ export function SurveyPage({ id }: { id: string }) {
 
 function RecipientRow({ recipient: r }: { recipient: SurveyRecipient }) {
   const t = useT();
+  const { locale } = useLocale();
   const state = recipientState(r);
   const { label, badge } = STATE_LABELS[state];
   const services = r.response?.services ?? [];
+  const organization = nameIn(r.organizationName, r.organizationNameTranslations, locale);
   return (
     <tr className="row">
       <th scope="row" className="cell row-head">
         <Link href={directoryPaths.record('organization', r.organizationId)} className="text-link">
-          {r.organizationName}
+          {organization}
         </Link>
         <span className="person-email"> {r.email}</span>
       </th>
@@ -449,12 +460,9 @@ function RecipientRow({ recipient: r }: { recipient: SurveyRecipient }) {
           <div className="stack-tight">
             {services.length > 0 && (
               <ul className="survey-services">
-                {services.map((s, index) => (
+                {services.map((s) => (
                   <li key={s.id}>
-                    <Link href={directoryPaths.record('service', s.id)} className="text-link">
-                      {t('directory.surveys.serviceLink', { n: index + 1 })}
-                      <span className="visually-hidden"> — {r.organizationName}</span>
-                    </Link>
+                    <AnsweredServiceName service={s} organization={organization} />
                     {s.status && (
                       <>
                         {' – '}
@@ -488,6 +496,20 @@ function RecipientRow({ recipient: r }: { recipient: SurveyRecipient }) {
         )}
       </td>
     </tr>
+  );
+}
+
+/** The service's name in the UI language, linked to its record (the organisation completes the link's name). */
+function AnsweredServiceName({ service, organization }: { service: AnsweredService; organization: string }) {
+  const t = useT();
+  const { locale } = useLocale();
+  const name = answeredServiceName(service, locale);
+  if (name === null) return <span className="muted">{t('directory.surveys.serviceGone')}</span>;
+  return (
+    <Link href={directoryPaths.record('service', service.id)} className="text-link">
+      {name}
+      <span className="visually-hidden"> — {organization}</span>
+    </Link>
   );
 }
 

@@ -6,6 +6,7 @@ export interface Survey {
   id: string;
   title: string;
   message: string;
+  createdBy?: string | null;
   createdAt: string;
   closesAt: string;
 }
@@ -17,8 +18,18 @@ export interface SurveySummary extends Survey {
   responded: number;
 }
 
+/** A service as the partner answered for it, with its name now (null if it has since been deleted). */
+export interface AnsweredService {
+  id: string;
+  status?: string;
+  available?: number;
+  name: string | null;
+  /** The name in each language the listing has a translation for, e.g. `{ fr: 'Lits d’urgence' }`. */
+  nameTranslations: Record<string, string>;
+}
+
 export interface SurveyResponse {
-  services?: Array<{ id: string; status?: string; available?: number }>;
+  services: AnsweredService[];
   corrections?: string;
   respondent?: string;
 }
@@ -27,6 +38,7 @@ export interface SurveyRecipient {
   id: string;
   organizationId: string;
   organizationName: string;
+  organizationNameTranslations: Record<string, string>;
   email: string;
   sentAt: string | null;
   sendError: string | null;

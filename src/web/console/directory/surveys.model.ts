@@ -1,4 +1,4 @@
-import type { SurveyRecipient, SurveySummary } from './surveys.api';
+import type { AnsweredService, SurveyRecipient, SurveySummary } from './surveys.api';
 
 // Pure rules of the survey screens: where each recipient stands, the filters, and when to keep polling.
 
@@ -61,4 +61,26 @@ export function summarise(
     if (r.respondedAt) responded++;
   }
   return { total: recipients.length, sent, failed, responded };
+}
+
+/**
+ * A listing's name in the UI language: the translation for that language ("fr-CA", then "fr") when the listing
+ * has one, else its main name (stored in whatever language the partner wrote it).
+ */
+export function nameIn(name: string, translations: Record<string, string>, locale: string): string {
+  const lang = locale.split('-')[0] ?? locale;
+  const exact = Object.entries(translations).find(([tag]) => tag.toLowerCase() === locale.toLowerCase());
+  const translated =
+    exact?.[1] ??
+    translations[lang] ??
+    Object.entries(translations).find(([tag]) => tag.startsWith(`${lang}-`))?.[1];
+  return translated?.trim() ? translated : name;
+}
+
+/** An answered service's name in the UI language, or null when the service no longer exists. */
+export function answeredServiceName(
+  s: Pick<AnsweredService, 'name' | 'nameTranslations'>,
+  locale: string,
+): string | null {
+  return s.name === null ? null : nameIn(s.name, s.nameTranslations, locale);
 }

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { SurveyRecipient } from './surveys.api';
 import {
   answeredPercent,
+  answeredServiceName,
   countByFilter,
   isDelivering,
   isOpen,
   matchesFilter,
+  nameIn,
   recipientState,
   summarise,
 } from './surveys.model';
@@ -16,6 +18,7 @@ const recipient = (over: Partial<SurveyRecipient>): SurveyRecipient => ({
   id: crypto.randomUUID(),
   organizationId: crypto.randomUUID(),
   organizationName: 'Harbour House (fictional)',
+  organizationNameTranslations: {},
   email: 'intake@example.org',
   sentAt: null,
   sendError: null,
@@ -28,7 +31,11 @@ const at = '2026-11-28T14:00:00.000Z';
 const queued = recipient({});
 const sent = recipient({ sentAt: at });
 const failed = recipient({ sendError: 'Error' });
-const answered = recipient({ sentAt: at, respondedAt: at, response: { corrections: 'New hours' } });
+const answered = recipient({
+  sentAt: at,
+  respondedAt: at,
+  response: { services: [], corrections: 'New hours' },
+});
 
 describe('recipient state and filters', () => {
   it('answered wins, then failed, then sent, else still sending', () => {
@@ -73,5 +80,29 @@ describe('progress', () => {
     const now = Date.parse(at);
     expect(isOpen({ closesAt: '2026-11-28T14:00:01.000Z' }, now)).toBe(true);
     expect(isOpen({ closesAt: at }, now)).toBe(false);
+  });
+});
+
+describe('names in answers', () => {
+  const beds = { name: 'Emergency beds (fictional)', nameTranslations: { fr: 'Lits d’urgence (fictif)' } };
+
+  it('names an answered service in the UI language, falling back to its main name', () => {
+    expect(answeredServiceName(beds, 'fr-CA')).toBe('Lits d’urgence (fictif)');
+    expect(answeredServiceName(beds, 'en-CA')).toBe('Emergency beds (fictional)');
+    expect(answeredServiceName({ name: 'Hébergement (fictif)', nameTranslations: {} }, 'en-CA')).toBe(
+      'Hébergement (fictif)',
+    );
+  });
+
+  it('says when the service no longer exists instead of showing an id', () => {
+    expect(answeredServiceName({ name: null, nameTranslations: {} }, 'fr-CA')).toBeNull();
+  });
+
+  it('prefers the exact language tag, then the language, and ignores blank translations', () => {
+    const names = { fr: 'Maison (fictif)', 'fr-CA': 'Maison canadienne (fictif)' };
+    expect(nameIn('House (fictional)', names, 'fr-CA')).toBe('Maison canadienne (fictif)');
+    expect(nameIn('House (fictional)', { 'fr-CA': 'Maison (fictif)' }, 'fr-CA')).toBe('Maison (fictif)');
+    expect(nameIn('House (fictional)', { 'fr-FR': 'Maison (fictif)' }, 'fr-CA')).toBe('Maison (fictif)');
+    expect(nameIn('House (fictional)', { fr: '  ' }, 'fr-CA')).toBe('House (fictional)');
   });
 });
