@@ -8,6 +8,7 @@ import {
   metadata,
   organization,
   phone,
+  schedule,
   service,
   serviceAtLocation,
   serviceCapacity,
@@ -21,6 +22,16 @@ export type ServiceRow = typeof service.$inferSelect;
 export type LocationRow = typeof location.$inferSelect;
 export type ProposalRow = typeof changeProposal.$inferSelect;
 export type MetadataRow = typeof metadata.$inferSelect;
+
+const regularWeekly = (serviceId: string) =>
+  and(
+    eq(schedule.serviceId, serviceId),
+    isNull(schedule.locationId),
+    isNull(schedule.serviceAtLocationId),
+    isNull(schedule.validFrom),
+    isNull(schedule.validTo),
+    sql`upper(coalesce(${schedule.freq}, 'WEEKLY')) in ('WEEKLY', 'DAILY')`,
+  );
 
 /** All SQL of the directory's write side (editing, history, verification, proposals). */
 export const directoryRepository = {
@@ -199,6 +210,26 @@ export const directoryRepository = {
   ) {
     await db.delete(phone).where(eq(phone.serviceId, serviceId));
     if (phones.length) await db.insert(phone).values(phones.map((p) => ({ ...p, serviceId })));
+  },
+
+  /**
+   * A service's regular weekly hours: its own WEEKLY/DAILY rules without a validity window. Rules of a location
+   * or service-at-location, seasonal windows and other frequencies are not "the weekly hours" and stay as they are.
+   */
+  async weeklySchedules(db: Db, serviceId: string) {
+    return db
+      .select()
+      .from(schedule)
+      .where(regularWeekly(serviceId))
+      .orderBy(asc(schedule.opensAt), asc(schedule.id));
+  },
+  async replaceWeeklySchedules(
+    db: Db,
+    serviceId: string,
+    rows: Array<Omit<typeof schedule.$inferInsert, 'serviceId'>>,
+  ) {
+    await db.delete(schedule).where(regularWeekly(serviceId));
+    if (rows.length) await db.insert(schedule).values(rows.map((r) => ({ ...r, serviceId })));
   },
 
   async bedUnit(db: Db) {

@@ -6,7 +6,8 @@ import { AppError } from '../../platform/errors.js';
 import { staff } from '../../platform/policy.js';
 import { ErrorResponse } from '../../platform/schemas.js';
 import type { LocationRow, MetadataRow, OrganizationRow, ServiceRow } from './directory.repository.js';
-import type { DirectoryService, Editor, ResourceType } from './directory.service.js';
+import type { DirectoryService, Editor, ProposalResource, ResourceType } from './directory.service.js';
+import { MAX_PERIODS_PER_DAY, WEEK_DAYS, type WeekDay } from './hours.js';
 
 const Text = (max = 2000) => Type.String({ maxLength: max });
 const Opt = <T extends TSchema>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
@@ -100,11 +101,26 @@ const CapacityBody = Type.Object({
   maximum: Opt(Type.Integer({ minimum: 0, maximum: 100000 })),
 });
 
-const PROPOSAL_SCHEMAS: Record<string, TSchema> = {
+const Clock = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
+/** Weekly opening hours; the zone must be named (checked against the runtime's zone data in the service). */
+export const WeeklyHoursBody = Type.Object({
+  timezone: Type.String({ minLength: 3, maxLength: 64, pattern: '^[A-Z][A-Za-z]+(/[A-Za-z0-9_+-]+){1,2}$' }),
+  hours: Type.Array(
+    Type.Object({
+      day: Type.Unsafe<WeekDay>({ type: 'string', enum: [...WEEK_DAYS] }),
+      opens: Clock,
+      closes: Clock,
+    }),
+    { maxItems: WEEK_DAYS.length * MAX_PERIODS_PER_DAY },
+  ),
+});
+
+const PROPOSAL_SCHEMAS: Record<ProposalResource, TSchema> = {
   organization: OrganizationBody,
   service: ServiceBody,
   location: LocationBody,
   capacity: CapacityBody,
+  schedule: WeeklyHoursBody,
 };
 
 const errors = {
@@ -302,7 +318,7 @@ export async function directoryRoutes(app: FastifyInstance, deps: { directory: D
       config: { policy: read },
       schema: {
         tags: ['directory'],
-        summary: 'A service with its populations, types, languages, phones and capacity',
+        summary: 'A service with its populations, types, languages, phones, capacity and weekly hours',
         params: IdParams,
         response: { 200: Row, ...errors },
       },
@@ -322,6 +338,8 @@ export async function directoryRoutes(app: FastifyInstance, deps: { directory: D
           maximum: c.maximum,
           updated: c.updated.toISOString(),
         })),
+        // The service's regular weekly hours (null when it has none), as a partner proposes them.
+        hours: found.hours,
       };
     },
   );
@@ -473,11 +491,17 @@ export async function directoryRoutes(app: FastifyInstance, deps: { directory: D
       config: { policy: staff(['partner']) },
       schema: {
         tags: ['directory'],
-        summary: "A partner proposes a change to its own organisation's listing or capacity",
+        summary:
+          "A partner proposes a change to its own organisation's listing, a service's capacity or its weekly hours",
+        description:
+          '`changes` follows the body of the matching edit: organization, service, location, capacity ' +
+          '(`available`, `maximum`) or schedule (`timezone`: a named zone such as America/Toronto; `hours`: ' +
+          '`[{ day: MO…SU, opens: "HH:MM", closes: "HH:MM" }]`, the whole week; a period closing before it ' +
+          'opens runs past midnight). The same change still waiting for review is refused: 409 PROPOSAL_DUPLICATE.',
         body: Type.Object({
-          resourceType: Type.Unsafe<ResourceType | 'capacity'>({
+          resourceType: Type.Unsafe<ProposalResource>({
             type: 'string',
-            enum: ['organization', 'service', 'location', 'capacity'],
+            enum: ['organization', 'service', 'location', 'capacity', 'schedule'],
           }),
           resourceId: Id,
           // Validated per resource type in the handler (the body validator would strip unknown keys here).

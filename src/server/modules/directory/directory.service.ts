@@ -7,6 +7,13 @@ import { AppError, forbidden, notFound } from '../../platform/errors.js';
 import { identityRepository } from '../identity/identity.repository.js';
 import { POPULATIONS_TAXONOMY, refreshSearch, SERVICE_TYPE_TAXONOMIES } from './directory.projection.js';
 import { directoryRepository as repo } from './directory.repository.js';
+import {
+  describeHours,
+  hoursFromSchedules,
+  normalizeWeeklyHours,
+  schedulesFromHours,
+  type WeeklyHours,
+} from './hours.js';
 
 export interface DirectoryDeps {
   db: Db;
@@ -16,6 +23,11 @@ export interface DirectoryDeps {
 }
 
 export type ResourceType = 'organization' | 'service' | 'location';
+/** What a partner may propose a change to: a record, a service's beds, or a service's weekly hours. */
+export type ProposalResource = ResourceType | 'capacity' | 'schedule';
+
+/** Zone assumed for hours stored without one (the search's default too). */
+const DEFAULT_HOURS_ZONE = 'America/Toronto';
 
 export interface OrganizationInput {
   name?: string;
@@ -428,6 +440,37 @@ export function createDirectoryService(deps: DirectoryDeps) {
       return tx0 ? run(tx0) : db.transaction(run);
     },
 
+    /**
+     * Replaces a service's regular weekly hours (partners propose them; applied when a manager approves), with the
+     * HSDS metadata history ("hours", before → after), an audit row and the search rows (open now) rebuilt.
+     */
+    async setWeeklyHours(serviceId: string, input: WeeklyHours, editor: Editor, tx0?: Db) {
+      const run = async (tx: Db) => {
+        if (!(await repo.findService(tx, serviceId))) throw notFound();
+        const next = normalizeWeeklyHours(input);
+        const before = hoursFromSchedules(await repo.weeklySchedules(tx, serviceId), DEFAULT_HOURS_ZONE);
+        await repo.replaceWeeklySchedules(tx, serviceId, schedulesFromHours(next));
+        await repo.updateService(tx, serviceId, { lastModified: now(), updatedAt: now() });
+        await historyRows(
+          tx,
+          'service',
+          serviceId,
+          'update',
+          { hours: describeHours(before) },
+          { hours: describeHours(next) },
+          editor,
+        );
+        await recordAudit(tx, editor.actor, {
+          action: 'directory.hours_updated',
+          targetType: 'service',
+          targetId: serviceId,
+        });
+        await refreshSearch(tx, [serviceId]);
+        return next;
+      };
+      return tx0 ? run(tx0) : db.transaction(run);
+    },
+
     /** Records that a listing was checked today; the next check falls due after the policy's months. */
     async verifyService(serviceId: string, editor: Editor & { email: string }, note?: string) {
       return db.transaction(async (tx) => {
@@ -473,14 +516,16 @@ export function createDirectoryService(deps: DirectoryDeps) {
     async getService(id: string) {
       const row = await repo.findService(db, id);
       if (!row) return undefined;
-      const [populations, serviceTypes, languages, phones, capacity] = await Promise.all([
+      const [populations, serviceTypes, languages, phones, capacity, schedules] = await Promise.all([
         repo.serviceTermCodes(db, id, [POPULATIONS_TAXONOMY]),
         repo.serviceTermCodes(db, id, SERVICE_TYPE_TAXONOMIES),
         repo.serviceLanguages(db, id),
         repo.servicePhones(db, id),
         repo.capacityOf(db, id),
+        repo.weeklySchedules(db, id),
       ]);
-      return { row, populations, serviceTypes, languages, phones, capacity };
+      const hours = hoursFromSchedules(schedules, DEFAULT_HOURS_ZONE);
+      return { row, populations, serviceTypes, languages, phones, capacity, hours };
     },
     getOrganization: (id: string) => repo.findOrganization(db, id),
     servicesOfOrganization: (id: string) => repo.servicesOfOrganization(db, id),
@@ -504,18 +549,24 @@ export function createDirectoryService(deps: DirectoryDeps) {
       if ((await organizationOf(db, type, id)) !== mine) throw notFound();
     },
 
-    /** A partner's proposed change to its own listing (or capacity); applied only when a manager approves. */
+    /** A partner's proposed change to its own listing (capacity, weekly hours); applied only when a manager approves. */
     async propose(
       editor: Editor,
       input: {
-        resourceType: ResourceType | 'capacity';
+        resourceType: ProposalResource;
         resourceId: string;
         changes: Record<string, unknown>;
       },
     ) {
       const mine = await api.partnerOrganization(editor.actor.id ?? '');
+      // Hours are stored in one canonical order, so the same hours sent twice are recognised as a duplicate.
+      if (input.resourceType === 'schedule')
+        input = { ...input, changes: { ...normalizeWeeklyHours(input.changes as unknown as WeeklyHours) } };
       return db.transaction(async (tx) => {
-        const type: ResourceType = input.resourceType === 'capacity' ? 'service' : input.resourceType;
+        const type: ResourceType =
+          input.resourceType === 'capacity' || input.resourceType === 'schedule'
+            ? 'service'
+            : input.resourceType;
         const owner = await organizationOf(tx, type, input.resourceId).catch(() => undefined);
         if (owner !== mine) throw notFound();
         // The same change sent again while the first still waits is refused, not merged: it is nearly always a
@@ -573,6 +624,8 @@ export function createDirectoryService(deps: DirectoryDeps) {
             await api.updateService(proposal.resourceId, c as ServiceInput, editor, tx);
           else if (proposal.resourceType === 'location')
             await api.updateLocation(proposal.resourceId, c as LocationInput, editor, tx);
+          else if (proposal.resourceType === 'schedule')
+            await api.setWeeklyHours(proposal.resourceId, c as unknown as WeeklyHours, editor, tx);
           else
             await api.setCapacity(
               proposal.resourceId,

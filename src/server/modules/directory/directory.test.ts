@@ -1,10 +1,17 @@
-import { eq } from 'drizzle-orm';
+import { eq, or } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, testApp } from '../../../../test/helpers/app.js';
 import { testDatabase } from '../../../../test/helpers/db.js';
 import { createUser, sessionFor, type TestSession } from '../../../../test/helpers/factories.js';
-import { auditLog, directorySearch, organization, taxonomyTerm } from '../../db/schema.js';
+import {
+  auditLog,
+  directorySearch,
+  location,
+  organization,
+  schedule,
+  taxonomyTerm,
+} from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
 import { POPULATIONS_TAXONOMY } from './directory.projection.js';
 
@@ -330,6 +337,161 @@ describe('directory editing', () => {
     });
     expect(reject.statusCode, reject.body).toBe(200);
     expect((await propose({ available: 3, maximum: 12 })).statusCode).toBe(201);
+  });
+
+  it('lets a partner propose weekly hours for its own service; approval replaces them, with history and audit', async () => {
+    const orgId = await newOrg();
+    const otherOrg = await newOrg();
+    const partner = await sessionFor(db, await createUser(db, { role: 'partner', organizationId: orgId }));
+    const newService = async (organizationId: string) =>
+      json<{ service: { id: string } }>(
+        await app.inject({
+          method: 'POST',
+          url: '/api/directory/services',
+          headers: manager.headers,
+          payload: { organizationId, name: `Drop-in ${tag()} (fictional)` },
+        }),
+      ).service.id;
+    const serviceId = await newService(orgId);
+    const foreignId = await newService(otherOrg);
+    // What is there now: weekday hours, plus a summer rule and a location's own hours that hours proposals leave alone.
+    const [loc] = await db
+      .insert(location)
+      .values({ organizationId: orgId, name: 'Site (fictional)' })
+      .returning();
+    await db.insert(schedule).values([
+      {
+        serviceId,
+        freq: 'WEEKLY',
+        byday: 'MO,TU,WE,TH,FR',
+        opensAt: '09:00',
+        closesAt: '17:00',
+        timezone: 'America/Toronto',
+      },
+      {
+        serviceId,
+        freq: 'WEEKLY',
+        byday: 'SA',
+        opensAt: '10:00',
+        closesAt: '12:00',
+        validFrom: '2026-06-01',
+        validTo: '2026-08-31',
+      },
+      { locationId: loc!.id, freq: 'WEEKLY', byday: 'MO', opensAt: '08:00', closesAt: '18:00' },
+    ]);
+    const getService = async () =>
+      json<{ hours: unknown }>(
+        await app.inject({
+          method: 'GET',
+          url: `/api/directory/services/${serviceId}`,
+          headers: partner.headers,
+        }),
+      );
+    expect((await getService()).hours).toEqual({
+      timezone: 'America/Toronto',
+      hours: ['MO', 'TU', 'WE', 'TH', 'FR'].map((day) => ({ day, opens: '09:00', closes: '17:00' })),
+    });
+
+    const propose = (resourceId: string, changes: unknown, headers = partner.headers) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/directory/proposals',
+        headers,
+        payload: { resourceType: 'schedule', resourceId, changes },
+      });
+    const week = {
+      timezone: 'America/Winnipeg',
+      hours: [
+        { day: 'SA', opens: '10:00', closes: '16:00' },
+        { day: 'MO', opens: '13:00', closes: '21:00' },
+        { day: 'MO', opens: '08:00', closes: '12:00' },
+        { day: 'FR', opens: '22:00', closes: '06:00' },
+      ],
+    };
+    expect((await propose(foreignId, week)).statusCode).toBe(404);
+    for (const bad of [
+      { ...week, timezone: '-06:00' },
+      { ...week, timezone: 'America/Atlantis' },
+      { ...week, hours: [{ day: 'MO', opens: '9h', closes: '17:00' }] },
+      {
+        ...week,
+        hours: [
+          { day: 'MO', opens: '08:00', closes: '12:00' },
+          { day: 'MO', opens: '11:00', closes: '15:00' },
+        ],
+      },
+      { ...week, hours: [{ day: 'Monday', opens: '08:00', closes: '12:00' }] },
+      { hours: week.hours },
+    ]) {
+      const res = await propose(serviceId, bad, { ...partner.headers, 'accept-language': 'fr-CA' });
+      expect(res.statusCode, JSON.stringify(bad)).toBe(400);
+      const error = json<{ error: { code: string; message: string } }>(res).error;
+      expect(error.code).toBe('VALIDATION_FAILED');
+      expect(error.message).toMatch(/invalides/);
+    }
+
+    const sent = await propose(serviceId, week);
+    expect(sent.statusCode, sent.body).toBe(201);
+    const proposal = json<{ proposal: { id: string; changes: { hours: Array<{ day: string }> } } }>(
+      sent,
+    ).proposal;
+    expect(proposal.changes.hours.map((h) => h.day)).toEqual(['MO', 'MO', 'FR', 'SA']);
+    // The same week in another order is the same proposal.
+    const again = await propose(serviceId, { ...week, hours: [...week.hours].reverse() });
+    expect(again.statusCode).toBe(409);
+    expect(json<{ error: { code: string } }>(again).error.code).toBe('PROPOSAL_DUPLICATE');
+
+    const listed = json<{ proposals: Array<{ id: string; resourceType: string }> }>(
+      await app.inject({ method: 'GET', url: '/api/directory/proposals', headers: manager.headers }),
+    ).proposals.find((p) => p.id === proposal.id);
+    expect(listed?.resourceType).toBe('schedule');
+    // Nothing changes before approval.
+    expect((await getService()).hours).toMatchObject({ timezone: 'America/Toronto' });
+
+    const approve = await app.inject({
+      method: 'POST',
+      url: `/api/directory/proposals/${proposal.id}/approve`,
+      headers: manager.headers,
+      payload: {},
+    });
+    expect(approve.statusCode, approve.body).toBe(200);
+    expect((await getService()).hours).toEqual({
+      timezone: 'America/Winnipeg',
+      hours: [
+        { day: 'MO', opens: '08:00', closes: '12:00' },
+        { day: 'MO', opens: '13:00', closes: '21:00' },
+        { day: 'FR', opens: '22:00', closes: '06:00' },
+        { day: 'SA', opens: '10:00', closes: '16:00' },
+      ],
+    });
+    const rows = await db
+      .select()
+      .from(schedule)
+      .where(or(eq(schedule.serviceId, serviceId), eq(schedule.locationId, loc!.id)));
+    expect(rows.filter((r) => r.validFrom)).toHaveLength(1); // the summer rule stays
+    expect(rows.filter((r) => r.locationId)).toHaveLength(1); // and so do the location's hours
+    expect(
+      rows.filter((r) => !r.validFrom && !r.locationId).every((r) => r.timezone === 'America/Winnipeg'),
+    ).toBe(true);
+
+    const history = json<{
+      history: Array<{ fieldName: string; previousValue: string; replacementValue: string }>;
+    }>(
+      await app.inject({
+        method: 'GET',
+        url: `/api/directory/history/service/${serviceId}`,
+        headers: manager.headers,
+      }),
+    ).history.find((h) => h.fieldName === 'hours');
+    expect(history).toMatchObject({
+      previousValue:
+        'MO 09:00-17:00; TU 09:00-17:00; WE 09:00-17:00; TH 09:00-17:00; FR 09:00-17:00 (America/Toronto)',
+      replacementValue: 'MO 08:00-12:00, 13:00-21:00; FR 22:00-06:00; SA 10:00-16:00 (America/Winnipeg)',
+    });
+    const audits = await db.select().from(auditLog).where(eq(auditLog.targetId, serviceId));
+    expect(audits.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['directory.change_proposed', 'directory.hours_updated']),
+    );
   });
 
   it('survives hostile text and bad values without a 5xx', async () => {
