@@ -3,7 +3,7 @@ import { type FormEvent, type ReactNode, useState } from 'react';
 import { Button, Form, Radio, RadioGroup } from 'react-aria-components';
 import type { MessageId } from '../../i18n/messages';
 import { ApiError } from '../api/client';
-import { useT } from '../locale';
+import { useLocale, useT } from '../locale';
 import { useSignedInSession } from '../session';
 import { TextAreaField, TextInputField } from '../ui/fields';
 import { ModalDialog } from '../ui/ModalDialog';
@@ -14,6 +14,17 @@ import { RelativeTime } from '../ui/time';
 import { createProposal, getOrganization, getService, listProposals } from './api';
 import { DirectoryLayout } from './DirectoryLayout';
 import { proposalRows } from './format';
+import {
+  CANADIAN_ZONES,
+  dayName,
+  type HoursDraft,
+  type HoursProblem,
+  hoursChanges,
+  hoursDraftOf,
+  MAX_PERIODS_PER_DAY,
+  type PeriodDraft,
+  WEEK_DAYS,
+} from './hours.model';
 import { PhonesEditor } from './PhonesEditor';
 import { type OrganizationServiceRow, servicesOfOrganization } from './partner.api';
 import {
@@ -30,9 +41,9 @@ import {
   serviceChanges,
   translationDraft,
 } from './partner.model';
-import { useFieldLabel } from './proposalLabels';
-import { PHONE_TYPES, SERVICE_STATUSES, translationLanguage } from './recordForm';
-import type { Organization, Phone, Proposal, ProposalStatus, ServiceRecord } from './types';
+import { useFieldLabel, useValueLabel, useZoneLabel } from './proposalLabels';
+import { SERVICE_STATUSES, translationLanguage } from './recordForm';
+import type { Organization, Phone, Proposal, ProposalStatus, ServiceRecord, WeekDay } from './types';
 import { ConfidentialBadge } from './widgets';
 import './partner.css';
 
@@ -59,6 +70,7 @@ const RESOURCE_LABELS: Record<Proposal['resourceType'], MessageId> = {
   service: 'directory.record.service',
   location: 'directory.record.location',
   capacity: 'directory.record.capacity',
+  schedule: 'directory.record.hours',
 };
 
 const CAPACITY_PROBLEMS: Record<CapacityProblem, MessageId> = {
@@ -233,7 +245,7 @@ function ServiceRow({ row, onSent }: { row: OrganizationServiceRow; onSent: (mes
     queryKey: ['directory', 'partner', 'service', row.id],
     queryFn: () => getService(row.id),
   });
-  const [dialog, setDialog] = useState<'service' | 'capacity' | null>(null);
+  const [dialog, setDialog] = useState<'service' | 'capacity' | 'hours' | null>(null);
   const capacity = record.data ? latestCapacity(record.data.capacity) : null;
   return (
     <tr className="row">
@@ -277,6 +289,14 @@ function ServiceRow({ row, onSent }: { row: OrganizationServiceRow; onSent: (mes
           >
             {t('directory.partner.updateBeds')}
           </Button>
+          <Button
+            className="button small"
+            isDisabled={!record.data}
+            onPress={() => setDialog('hours')}
+            aria-label={t('directory.partner.proposeHoursFor', { name: row.name })}
+          >
+            {t('directory.partner.proposeHours')}
+          </Button>
         </div>
         {record.data && (
           <>
@@ -294,6 +314,14 @@ function ServiceRow({ row, onSent }: { row: OrganizationServiceRow; onSent: (mes
               title={t('directory.partner.bedsTitle', { name: row.name })}
             >
               <CapacityForm record={record.data} onDone={() => setDialog(null)} onSent={onSent} />
+            </ModalDialog>
+            <ModalDialog
+              isOpen={dialog === 'hours'}
+              onOpenChange={(open) => setDialog(open ? 'hours' : null)}
+              title={t('directory.partner.hoursTitle', { name: row.name })}
+              size="wide"
+            >
+              <HoursForm record={record.data} onDone={() => setDialog(null)} onSent={onSent} />
             </ModalDialog>
           </>
         )}
@@ -591,26 +619,139 @@ function CapacityForm({
   );
 }
 
-/** A proposed value in the UI language where it is a code (a service status, a phone type); other values as they are. */
-function useValueLabel(): (field: string, raw: unknown, shown: string) => string {
+const HOURS_PROBLEMS: Record<Exclude<HoursProblem, 'nothingChanged'>, MessageId> = {
+  time: 'directory.hours.problem.time',
+  same: 'directory.hours.problem.same',
+  overlap: 'directory.hours.problem.overlap',
+};
+
+/** The week's opening hours, day by day (a day without a period is closed), in a named time zone. */
+function HoursForm({
+  record,
+  onDone,
+  onSent,
+}: {
+  record: ServiceRecord;
+  onDone: () => void;
+  onSent: (message: string) => void;
+}) {
   const t = useT();
-  return (field, raw, shown) => {
-    if (field === 'status' && typeof raw === 'string' && SERVICE_STATUSES.includes(raw))
-      return t(statusLabel(raw));
-    if (field === 'phones' && Array.isArray(raw))
-      return (raw as Phone[])
-        .map((p) =>
-          [
-            p.number,
-            p.type && PHONE_TYPES.includes(p.type) ? t(`directory.phoneType.${p.type}` as MessageId) : p.type,
-            p.description,
-          ]
-            .filter(Boolean)
-            .join(' · '),
-        )
-        .join(', ');
-    return shown;
-  };
+  const { locale } = useLocale();
+  const zoneLabel = useZoneLabel();
+  const [draft, setDraft] = useState<HoursDraft>(() => hoursDraftOf(record.hours));
+  const [problem, setProblem] = useState<string | null>(null);
+  const propose = useProposal(onDone, onSent);
+  const zones = CANADIAN_ZONES.some((z) => z.id === draft.timezone)
+    ? CANADIAN_ZONES.map((z) => z.id)
+    : [draft.timezone, ...CANADIAN_ZONES.map((z) => z.id)];
+  const setDay = (day: WeekDay, periods: PeriodDraft[]) =>
+    setDraft((d) => ({ ...d, days: { ...d.days, [day]: periods } }));
+  return (
+    <ProposalForm
+      label={t('directory.partner.hoursTitle', { name: record.service.name })}
+      isPending={propose.isPending}
+      problem={problem}
+      error={propose.error}
+      onCancel={onDone}
+      onSubmit={() => {
+        const result = hoursChanges(draft, record.hours);
+        if ('problem' in result) {
+          return setProblem(
+            result.problem === 'nothingChanged'
+              ? t('directory.partner.nothingChanged')
+              : t(HOURS_PROBLEMS[result.problem], { day: dayName(result.day ?? 'MO', locale, false) }),
+          );
+        }
+        setProblem(null);
+        propose.mutate({
+          resourceType: 'schedule',
+          resourceId: record.service.id,
+          changes: { ...result.changes },
+        });
+      }}
+    >
+      <p className="small-text">{t('directory.hours.intro')}</p>
+      <SelectField
+        label={t('directory.hours.timezone')}
+        description={t('directory.hours.timezoneHelp')}
+        options={zones.map((id) => ({ id, label: zoneLabel(id) }))}
+        value={draft.timezone}
+        onChange={(timezone) => setDraft((d) => ({ ...d, timezone }))}
+        isRequired
+      />
+      <div className="hours-week">
+        {WEEK_DAYS.map((day) => (
+          <DayHours key={day} day={day} periods={draft.days[day]} onChange={(p) => setDay(day, p)} />
+        ))}
+      </div>
+    </ProposalForm>
+  );
+}
+
+/** One day: its periods (opens, closes, remove), "Closed" when it has none, and a button to add one. */
+function DayHours({
+  day,
+  periods,
+  onChange,
+}: {
+  day: WeekDay;
+  periods: PeriodDraft[];
+  onChange: (periods: PeriodDraft[]) => void;
+}) {
+  const t = useT();
+  const { locale } = useLocale();
+  const name = dayName(day, locale);
+  const lower = dayName(day, locale, false);
+  const update = (i: number, patch: Partial<PeriodDraft>) =>
+    onChange(periods.map((p, j) => (j === i ? { ...p, ...patch } : p)));
+  return (
+    <fieldset className="hours-day">
+      <legend className="hours-day-name">{name}</legend>
+      {periods.length === 0 && <p className="muted hours-closed">{t('directory.hours.closed')}</p>}
+      {periods.map((p, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: periods have no identity of their own
+        <div key={i} className="hours-period">
+          <TextInputField
+            label={t('directory.hours.opens')}
+            value={p.opens}
+            onChange={(v) => update(i, { opens: v })}
+            type="time"
+            isRequired
+          />
+          <TextInputField
+            label={t('directory.hours.closes')}
+            value={p.closes}
+            onChange={(v) => update(i, { closes: v })}
+            type="time"
+            isRequired
+          />
+          <Button
+            className="button small danger-outline"
+            aria-label={t('directory.hours.removeFor', { n: i + 1, day: lower })}
+            onPress={() => onChange(periods.filter((_, j) => j !== i))}
+          >
+            {t('directory.hours.remove')}
+          </Button>
+        </div>
+      ))}
+      <div>
+        <Button
+          className="button small"
+          isDisabled={periods.length >= MAX_PERIODS_PER_DAY}
+          aria-label={t('directory.hours.addFor', { day: lower })}
+          onPress={() => {
+            const last = periods[periods.length - 1];
+            onChange([
+              ...periods,
+              last ? { opens: last.closes, closes: '' } : { opens: '09:00', closes: '17:00' },
+            ]);
+          }}
+        >
+          {t('directory.hours.add')}
+        </Button>
+      </div>
+    </fieldset>
+  );
 }
 
 function ProposalsSection({ organizationId }: { organizationId: string }) {
@@ -677,7 +818,11 @@ function useCurrent(proposal: Proposal, organizationId: string): Record<string, 
   const service = useQuery({
     queryKey: ['directory', 'partner', 'service', proposal.resourceId],
     queryFn: () => getService(proposal.resourceId),
-    enabled: pending && (proposal.resourceType === 'service' || proposal.resourceType === 'capacity'),
+    enabled:
+      pending &&
+      (proposal.resourceType === 'service' ||
+        proposal.resourceType === 'capacity' ||
+        proposal.resourceType === 'schedule'),
   });
   if (!pending) return undefined;
   if (proposal.resourceType === 'organization')
@@ -687,6 +832,8 @@ function useCurrent(proposal: Proposal, organizationId: string): Record<string, 
     const c = service.data.capacity[0];
     return { available: c?.available ?? null, maximum: c?.maximum ?? null };
   }
+  if (proposal.resourceType === 'schedule')
+    return { timezone: service.data.hours?.timezone ?? null, hours: service.data.hours?.hours ?? [] };
   return { ...service.data.service, phones: service.data.phones };
 }
 
@@ -743,20 +890,19 @@ function PartnerProposal({
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (
-              <tr key={r.field} className="row">
-                <th scope="row" className="cell row-head">
-                  {fieldLabel(r.field)}
-                </th>
-                <td className="cell">
-                  {r.after ? (
-                    valueLabel(r.field, proposal.changes[r.field], r.after)
-                  ) : (
-                    <span className="muted">{t('directory.partner.blank')}</span>
-                  )}
-                </td>
-              </tr>
-            ))}
+            {rows.map((r) => {
+              const shown = valueLabel(r.field, r.after, proposal.changes[r.field]);
+              return (
+                <tr key={r.field} className="row">
+                  <th scope="row" className="cell row-head">
+                    {fieldLabel(r.field)}
+                  </th>
+                  <td className="cell">
+                    {shown ? shown : <span className="muted">{t('directory.partner.blank')}</span>}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>

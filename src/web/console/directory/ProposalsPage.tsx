@@ -11,7 +11,7 @@ import { RelativeTime } from '../ui/time';
 import { decideProposal, getLocation, getOrganization, getService, listProposals } from './api';
 import { DirectoryLayout } from './DirectoryLayout';
 import { proposalRows } from './format';
-import { useFieldLabel } from './proposalLabels';
+import { useFieldLabel, useValueLabel } from './proposalLabels';
 import { canManage, directoryPaths } from './routes';
 import type { Proposal, ProposalStatus } from './types';
 
@@ -26,6 +26,7 @@ export const RESOURCE_LABELS: Record<Proposal['resourceType'], MessageId> = {
   service: 'directory.record.service',
   location: 'directory.record.location',
   capacity: 'directory.record.capacity',
+  schedule: 'directory.record.hours',
 };
 
 /** Partners' proposed changes, reviewed by managers (before → after, approve or reject with a note). Partners see theirs on PartnerPage. */
@@ -102,6 +103,8 @@ async function currentValues(p: Proposal): Promise<Record<string, unknown>> {
     const c = record.capacity[0];
     return { available: c?.available ?? null, maximum: c?.maximum ?? null };
   }
+  if (p.resourceType === 'schedule')
+    return { timezone: record.hours?.timezone ?? null, hours: record.hours?.hours ?? [] };
   return {
     ...record.service,
     populations: record.populations,
@@ -142,9 +145,14 @@ function ProposalCard({
     },
   });
   const fieldLabel = useFieldLabel();
+  const valueLabel = useValueLabel();
+  const currentNow = manager && pending ? current.data : undefined;
   const rows = proposalRows(proposal.changes, manager && pending ? current.data : undefined);
   const headingId = `proposal-${proposal.id}`;
-  const recordType = proposal.resourceType === 'capacity' ? 'service' : proposal.resourceType;
+  const recordType =
+    proposal.resourceType === 'capacity' || proposal.resourceType === 'schedule'
+      ? 'service'
+      : proposal.resourceType;
   return (
     <li className="proposal" aria-labelledby={headingId}>
       <div className="result-head">
@@ -183,29 +191,33 @@ function ProposalCard({
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (
-              <tr key={r.field} className="row">
-                <th scope="row" className="cell row-head">
-                  {fieldLabel(r.field)}
-                </th>
-                {manager && pending && (
-                  <td className="cell diff-before">
-                    {r.before ? (
-                      <del>{r.before}</del>
+            {rows.map((r) => {
+              const before = valueLabel(r.field, r.before, currentNow?.[r.field]);
+              const after = valueLabel(r.field, r.after, proposal.changes[r.field]);
+              return (
+                <tr key={r.field} className="row">
+                  <th scope="row" className="cell row-head">
+                    {fieldLabel(r.field)}
+                  </th>
+                  {manager && pending && (
+                    <td className="cell diff-before">
+                      {before ? (
+                        <del>{before}</del>
+                      ) : (
+                        <span className="muted">{t('directory.proposals.blank')}</span>
+                      )}
+                    </td>
+                  )}
+                  <td className="cell diff-after">
+                    {after ? (
+                      <ins>{after}</ins>
                     ) : (
                       <span className="muted">{t('directory.proposals.blank')}</span>
                     )}
                   </td>
-                )}
-                <td className="cell diff-after">
-                  {r.after ? (
-                    <ins>{r.after}</ins>
-                  ) : (
-                    <span className="muted">{t('directory.proposals.blank')}</span>
-                  )}
-                </td>
-              </tr>
-            ))}
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>

@@ -1,3 +1,4 @@
+import { dayText, WEEK_DAYS } from './hours.model';
 import type { Capacity, SearchItem, TermLabel } from './types';
 
 // Small formatting rules of the directory screens, kept pure so they are unit-tested.
@@ -94,6 +95,16 @@ export function proposalRows(
       }
       continue;
     }
+    if (field === 'hours' && Array.isArray(value)) {
+      // Weekly hours: one row per day that changes (every day of the week when there is nothing to compare).
+      for (const day of WEEK_DAYS) {
+        const was = dayText(current?.hours, day);
+        const now = dayText(value, day);
+        if (was !== now || current === undefined)
+          rows.push({ field: `hours.${day}`, before: was, after: now });
+      }
+      continue;
+    }
     const was = show(current?.[field]);
     const now = show(value);
     if (was !== now || current === undefined) rows.push({ field, before: was, after: now });
@@ -122,4 +133,25 @@ export function isAllDay(period: { opens: string; closes: string }): boolean {
     period.opens.startsWith('00:00') &&
     (period.closes.startsWith('23:59') || period.closes.startsWith('24:00'))
   );
+}
+
+/**
+ * `dayText` in the reader's convention: "9:00 a.m. – 5:00 p.m." / "9 h 00 – 17 h 00"; all day and past
+ * midnight said in words (`allDay`, `nextDay` are the UI's phrases).
+ */
+export function formatDayText(
+  text: string,
+  locale: string,
+  words: { allDay: string; nextDay: string },
+): string {
+  if (!text) return '';
+  return text
+    .split(', ')
+    .map((period) => {
+      const [opens = '', closes = ''] = period.split('–');
+      if (isAllDay({ opens, closes })) return words.allDay;
+      const range = `${formatClock(opens, locale)} – ${formatClock(closes, locale)}`;
+      return closes < opens ? `${range} ${words.nextDay}` : range;
+    })
+    .join(', ');
 }

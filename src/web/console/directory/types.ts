@@ -150,6 +150,22 @@ export interface Phone {
   description: string | null;
 }
 
+/** HSDS/RFC 5545 day codes. */
+export type WeekDay = 'MO' | 'TU' | 'WE' | 'TH' | 'FR' | 'SA' | 'SU';
+
+export interface OpeningPeriod {
+  day: WeekDay;
+  /** Local "HH:MM" in the zone; a period that closes before it opens runs past midnight. */
+  opens: string;
+  closes: string;
+}
+
+/** A service's regular weekly hours, in a named time zone (America/Toronto), as partners propose them. */
+export interface WeeklyHours {
+  timezone: string;
+  hours: OpeningPeriod[];
+}
+
 export interface ServiceRecord {
   service: Service;
   populations: string[];
@@ -157,6 +173,8 @@ export interface ServiceRecord {
   languages: string[];
   phones: Phone[];
   capacity: Capacity[];
+  /** Null when the service has no weekly hours listed. */
+  hours?: WeeklyHours | null;
 }
 
 export interface Address {
@@ -204,7 +222,7 @@ export interface OverdueService {
 }
 
 export type ProposalStatus = 'pending' | 'approved' | 'rejected';
-export type ProposalResource = 'organization' | 'service' | 'location' | 'capacity';
+export type ProposalResource = 'organization' | 'service' | 'location' | 'capacity' | 'schedule';
 
 export interface Proposal {
   id: string;
