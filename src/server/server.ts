@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { DEMO_PASSWORD, demoEmail, isDemoSeeded, seedDemo } from './modules/demo/demo.seed.js';
+import { ensureSearchProjection } from './modules/directory/directory.projection.js';
 import { ensureReferenceData } from './modules/directory/reference.js';
 import { identityRepository } from './modules/identity/identity.repository.js';
 import { type Database, migrate, openConfigured, serveEmbedded } from './platform/db.js';
@@ -56,6 +57,7 @@ export async function startServer(
     await migrate(database);
     const { db } = database;
     await ensureReferenceData(db);
+    await ensureSearchProjection(db);
     if (config.env === 'production' && (await identityRepository.countDemoUsers(db)) > 0) {
       throw new StartupError(
         'This database holds demo accounts; production refuses to start with them. Use a fresh database.',

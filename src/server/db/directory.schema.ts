@@ -27,6 +27,7 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 
 /** earthdistance's `earth` (a cube): the projection stores ll_to_earth(lat, lng) for GiST radius search. */
 const earth = customType<{ data: string; driverData: string }>({ dataType: () => 'cube' });
+const tsvector = customType<{ data: string; driverData: string }>({ dataType: () => 'tsvector' });
 
 /** `{ "fr": { "name": "...", "description": "..." }, "en": {...} }` — text fields in other languages. */
 export type Translations = Record<string, Record<string, string>>;
@@ -464,6 +465,13 @@ export const directorySearch = pgTable(
       .references(() => organization.id, { onDelete: 'cascade' }),
     /** unaccented, lower-cased names, descriptions and term labels in every language. */
     document: text('document').notNull(),
+    /**
+     * What the advocate's search reads through one GIN index (see search.repository.ts): the document's words
+     * (a confidential location's own words prefixed `x:`, staff only) and filter keys prefixed `~`
+     * (`~p:` population, `~t:` service type, `~g:` language, `~v:` province, `~cap`, `~c1:`/`~c5:` 1° and 5°
+     * grid cells of the coordinates), so text + filters + place intersect inside the index.
+     */
+    terms: tsvector('terms').notNull().default(sql`''::tsvector`),
     populations: text('populations').array().notNull().default(sql`'{}'::text[]`),
     serviceTypes: text('service_types').array().notNull().default(sql`'{}'::text[]`),
     languages: text('languages').array().notNull().default(sql`'{}'::text[]`),
@@ -485,6 +493,7 @@ export const directorySearch = pgTable(
   (t) => [
     index('directory_search_document_trgm').using('gin', sql`${t.document} gin_trgm_ops`),
     index('directory_search_earth').using('gist', t.earth),
+    index('directory_search_terms').using('gin', t.terms),
     index('directory_search_populations').using('gin', t.populations),
     index('directory_search_types').using('gin', t.serviceTypes),
     index('directory_search_languages').using('gin', t.languages),

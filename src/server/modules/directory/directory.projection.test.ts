@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase } from '../../../../test/helpers/db.js';
 import {
@@ -92,6 +92,32 @@ describe('search projection', () => {
       hasCapacity: true,
     });
     expect(row.earth).toBeTruthy();
+
+    // `terms`: words of the public text, the confidential location's own words marked staff-only (x:),
+    // and the filter keys search intersects inside the GIN index.
+    const lexemes = (
+      (await db.execute(
+        sql`select tsvector_to_array(terms) as l from directory_search where service_id = ${svc!.id}`,
+      )) as unknown as { rows: { l: string[] }[] }
+    ).rows[0]!.l;
+    expect(lexemes).toEqual(
+      expect.arrayContaining([
+        'hebergement',
+        'emergency',
+        'shelter',
+        'femmes',
+        'x:quebec',
+        `~p:women-${tag}`,
+        '~g:fr',
+        '~g:en',
+        '~v:QC',
+        '~cap',
+        '~c1:46:-72',
+        '~c5:9:-15',
+      ]),
+    );
+    expect(lexemes).not.toContain('quebec');
+    expect(lexemes.join(' ')).not.toContain('staffonlysecret');
 
     // A service without a location still gets a row, keyed by the service.
     const [remote] = await db

@@ -125,6 +125,80 @@ function openNowCondition(openNow: NonNullable<SearchQuery['openNow']>): SQL {
       ))`;
 }
 
+/** A lexeme quoted for tsquery input (words are letters and digits; codes are ours, but quote anyway). */
+const lexeme = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+
+/** The prefix a typed word matches: its stem (plural s dropped), as `likePattern` does for substrings. */
+export function wordStem(word: string): string {
+  return word.length > 4 && word.endsWith('s') ? word.slice(0, -1) : word;
+}
+
+/** Degrees of latitude per metre on earthdistance's sphere (earth() = 6,378,168 m), with a little slack. */
+const METRES_PER_DEGREE = (6_378_168 * Math.PI) / 180;
+/** More grid cells than this in one query and the coarser grid (or no grid) is used. */
+const MAX_CELLS = 48;
+
+/**
+ * The grid cells (the projection's `~c1:lat:lng` 1° and `~c5:` 5° keys) covering the bounding box of a circle,
+ * or undefined when the circle is too large (or reaches a pole) for cells to narrow anything. Every point within
+ * `radiusM` of the origin lies in one of the returned cells.
+ */
+export function coveringCells(lat: number, lng: number, radiusM: number): string[] | undefined {
+  const dLat = radiusM / METRES_PER_DEGREE + 0.01;
+  const south = lat - dLat;
+  const north = lat + dLat;
+  if (south <= -89 || north >= 89) return undefined;
+  const widest = Math.max(Math.abs(south), Math.abs(north));
+  const dLng = radiusM / (METRES_PER_DEGREE * Math.cos((widest * Math.PI) / 180)) + 0.01;
+  if (dLng >= 170) return undefined;
+  for (const [size, prefix] of [
+    [1, '~c1'],
+    [5, '~c5'],
+  ] as const) {
+    const rows = Math.floor(north / size) - Math.floor(south / size) + 1;
+    const first = Math.floor((lng - dLng) / size);
+    const last = Math.floor((lng + dLng) / size);
+    if (rows * (last - first + 1) > MAX_CELLS) continue;
+    const span = 360 / size;
+    const cells: string[] = [];
+    for (let y = Math.floor(south / size); y <= Math.floor(north / size); y++) {
+      for (let x = first; x <= last; x++) {
+        // Longitudes wrap: cell indexes live in [-180, 180) / size.
+        const wrapped = ((((x + span / 2) % span) + span) % span) - span / 2;
+        cells.push(`${prefix}:${y}:${wrapped}`);
+      }
+    }
+    return cells;
+  }
+  return undefined;
+}
+
+/**
+ * The text search as one tsquery over the projection's `terms`: any typed word as a prefix (staff also match
+ * a confidential location's own words, stored as `x:` lexemes), AND every filter key, AND (near a place) one of
+ * the covering grid cells. Everything a search narrows by is intersected inside the GIN index.
+ */
+export function termsQuery(q: SearchQuery, options: { filters: boolean } = { filters: true }): string {
+  const any = (values: string[]) => `(${values.join(' | ')})`;
+  const wordQuery = (w: string) => {
+    const stem = wordStem(w);
+    return q.audience === 'staff' ? `(${lexeme(stem)}:* | ${lexeme(`x:${stem}`)}:*)` : `${lexeme(stem)}:*`;
+  };
+  const parts = [any(q.words.map(wordQuery))];
+  if (!options.filters) return parts[0]!;
+  for (const p of q.populations) parts.push(lexeme(`~p:${p}`));
+  if (q.types.length > 0) parts.push(any(q.types.map((t) => lexeme(`~t:${t}`))));
+  if (q.language) parts.push(lexeme(`~g:${q.language}`));
+  if (q.hasCapacity) parts.push(lexeme('~cap'));
+  if (q.mode === 'serving' || !q.origin) {
+    if (q.province) parts.push(lexeme(`~v:${q.province}`));
+  } else {
+    const cells = coveringCells(q.origin.lat, q.origin.lng, q.radiusM);
+    if (cells) parts.push(any(cells.map(lexeme)));
+  }
+  return parts.join(' & ');
+}
+
 /** All SQL of directory search. Reads the projection; display details come from the base tables. */
 export const searchRepository = {
   /**
@@ -134,6 +208,21 @@ export const searchRepository = {
    * counts rows the audience may not see). Uses the projection's GIN (trigram, arrays) and GiST (earth) indexes.
    */
   async search(db: Db, q: SearchQuery): Promise<SearchHit[]> {
+    // Typed words near a place go through the GiST index in distance order (dense areas: a few hundred rows
+    // read, whatever the total); elsewhere the GIN index on `terms` finds exactly the matching rows.
+    const near = q.origin !== undefined && q.mode === 'near';
+    const rows =
+      q.words.length > 0 && q.textMode === 'strict' && !near
+        ? await rowsOf(db, termsSearchSql(q))
+        : await searchRepository.scanSearch(db, q);
+    return rows.map(toHit);
+  },
+
+  /**
+   * Searches without typed words (by place and filters only) and the typo pass: near a place, the nearest
+   * NEAR_CANDIDATES matching rows from the GiST index (KNN), otherwise the array indexes.
+   */
+  async scanSearch(db: Db, q: SearchQuery): Promise<Row[]> {
     const conditions: SQL[] = [
       sql`ds.status in (${sql.join(
         SEARCHABLE_STATUSES.map((s) => sql`${s}`),
@@ -146,31 +235,9 @@ export const searchRepository = {
     const textConditions: SQL[] = [];
     let joins = sql``;
     if (q.words.length > 0 && q.textMode === 'strict') {
-      // Substring match of each (lightly stemmed) word: the GIN trigram index serves LIKE, and its recheck
-      // is cheap, unlike word_similarity over a long multilingual document.
-      const patterns = q.words.map(likePattern);
-      const has = (doc: SQL) => patterns.map((p) => sql`(${doc} like ${p})`);
-      // The projection's document holds a confidential location's name and city (staff search them); for
-      // the public, such a row is matched and ranked on its service and organisation text only.
-      const doc = q.audience === 'public' ? sql`coalesce(pub.doc, ds.document)` : sql`ds.document`;
-      relevance = sql`((${sql.join(
-        has(doc).map((h) => sql`${h}::int`),
-        sql` + `,
-      )}) / ${q.words.length}::float8)`;
-      textConditions.push(sql`(${sql.join(has(sql`ds.document`), sql` or `)})`);
-      if (q.audience === 'public') {
-        textConditions.push(sql`(pub.doc is null or ${sql.join(has(sql`pub.doc`), sql` or `)})`);
-        joins = sql`left join lateral (
-          select lower(unaccent(concat_ws(' ', o.name, o.alternate_name, s.name, s.alternate_name, s.description,
-                 s.eligibility_description,
-                 (select string_agg(x.value, ' ') from jsonb_each(o.translations) t(lang, obj), jsonb_each_text(t.obj) x
-                   where x.key in ('name', 'alternate_name', 'description')),
-                 (select string_agg(x.value, ' ') from jsonb_each(s.translations) t(lang, obj), jsonb_each_text(t.obj) x
-                   where x.key in ('name', 'alternate_name', 'description', 'eligibility_description'))
-                 ))) as doc
-            from service s join organization o on o.id = s.organization_id
-           where ds.location_confidential and s.id = ds.service_id) pub on true`;
-      }
+      // Words as prefixes of the row's own `terms` (a sorted array: a cheap check per row read).
+      textConditions.push(sql`ds.terms @@ ${termsQuery(q, { filters: false })}::tsquery`);
+      relevance = wordsRelevance(q);
     } else if (q.words.length > 0) {
       // Typo pass: trigram word similarity against service and organisation names (short strings, so cheap),
       // over at most FUZZY_CANDIDATES rows that pass the other filters.
@@ -253,25 +320,7 @@ export const searchRepository = {
           return rowsOf(tx, query);
         })
       : await rowsOf(db, query);
-    return (result as Record<string, unknown>[]).map((r) => ({
-      id: String(r.id),
-      serviceId: String(r.service_id),
-      locationId: (r.location_id as string | null) ?? null,
-      organizationId: String(r.organization_id),
-      city: (r.city as string | null) ?? null,
-      provinces: (r.provinces as string[]) ?? [],
-      populations: (r.populations as string[]) ?? [],
-      serviceTypes: (r.service_types as string[]) ?? [],
-      languages: (r.languages as string[]) ?? [],
-      latitude: r.latitude === null ? null : Number(r.latitude),
-      longitude: r.longitude === null ? null : Number(r.longitude),
-      confidential: Boolean(r.confidential),
-      locationConfidential: Boolean(r.location_confidential),
-      relevance: Number(r.relevance ?? 0),
-      distanceM: r.distance_m === null || r.distance_m === undefined ? null : Number(r.distance_m),
-      score: Number(r.score ?? 0),
-      total: Number(r.total),
-    }));
+    return result as Row[];
   },
 
   /** Total for the same filters when the requested page is past the end (the window count needs a row). */
@@ -303,65 +352,51 @@ export const searchRepository = {
             values.map((v) => sql`${v}::uuid`),
             sql`, `,
           );
-    const [services, orgs, locations, addresses, phones, schedules, capacity] = await Promise.all([
-      rowsOf(
-        db,
-        sql`
-        select id, organization_id, name, description, url, email, status, eligibility_description,
-               minimum_age, maximum_age, intake_notes, application_process, confidential, translations
-          from service where id in (${ids(serviceIds)})`,
-      ),
-      rowsOf(
-        db,
-        sql`
-        select id, name, website, organization_type, confidential, translations
-          from organization where id in (${ids(organizationIds)})`,
-      ),
-      rowsOf(
-        db,
-        sql`
-        select id, name, latitude, longitude, confidential, translations
-          from location where id in (${ids(locationIds)})`,
-      ),
-      rowsOf(
-        db,
-        sql`
-        select distinct on (location_id) location_id, address_1, address_2, city, state_province, postal_code, country
-          from address where location_id in (${ids(locationIds)})
-         order by location_id, (address_type = 'physical') desc`,
-      ),
-      rowsOf(
-        db,
-        sql`
-        select id, service_id, location_id, organization_id, contact_id, number, extension, type, description
-          from phone
-         where service_id in (${ids(serviceIds)})
-        union
-        select id, service_id, location_id, organization_id, contact_id, number, extension, type, description
-          from phone
-         where location_id in (${ids(locationIds)})
-         order by number`,
-      ),
-      rowsOf(
-        db,
-        sql`
-        select service_id, location_id, service_at_location_id, timezone, freq, byday, opens_at, closes_at,
-               valid_from::text as valid_from, valid_to::text as valid_to, description
-          from schedule where service_id in (${ids(serviceIds)})
-        union all
-        select service_id, location_id, service_at_location_id, timezone, freq, byday, opens_at, closes_at,
-               valid_from::text as valid_from, valid_to::text as valid_to, description
-          from schedule where location_id in (${ids(locationIds)}) and service_id is null`,
-      ),
-      rowsOf(
-        db,
-        sql`
-        select c.service_id, c.available, c.maximum, c.updated, u.name as unit, u.translations as unit_translations
-          from service_capacity c join unit u on u.id = c.unit_id
-         where c.service_id in (${ids(serviceIds)})
-         order by c.updated desc`,
-      ),
-    ]);
+    // One statement (one round trip, one plan) returning each list as JSON.
+    const list = (query: SQL) => sql`(select coalesce(json_agg(x), '[]'::json) from (${query}) x)`;
+    const [row] = await rowsOf<Record<string, Record<string, unknown>[]>>(
+      db,
+      sql`select
+        ${list(sql`
+          select id, organization_id, name, description, url, email, status, eligibility_description,
+                 minimum_age, maximum_age, intake_notes, application_process, confidential, translations
+            from service where id in (${ids(serviceIds)})`)} as services,
+        ${list(sql`
+          select id, name, website, organization_type, confidential, translations
+            from organization where id in (${ids(organizationIds)})`)} as organizations,
+        ${list(sql`
+          select id, name, latitude, longitude, confidential, translations
+            from location where id in (${ids(locationIds)})`)} as locations,
+        ${list(sql`
+          select distinct on (location_id) location_id, address_1, address_2, city, state_province, postal_code,
+                 country
+            from address where location_id in (${ids(locationIds)})
+           order by location_id, (address_type = 'physical') desc`)} as addresses,
+        ${list(sql`
+          select * from (
+            select id, service_id, location_id, organization_id, contact_id, number, extension, type, description
+              from phone
+             where service_id in (${ids(serviceIds)})
+            union
+            select id, service_id, location_id, organization_id, contact_id, number, extension, type, description
+              from phone
+             where location_id in (${ids(locationIds)})) p
+           order by number`)} as phones,
+        ${list(sql`
+          select service_id, location_id, service_at_location_id, timezone, freq, byday, opens_at, closes_at,
+                 valid_from::text as valid_from, valid_to::text as valid_to, description
+            from schedule where service_id in (${ids(serviceIds)})
+          union all
+          select service_id, location_id, service_at_location_id, timezone, freq, byday, opens_at, closes_at,
+                 valid_from::text as valid_from, valid_to::text as valid_to, description
+            from schedule where location_id in (${ids(locationIds)}) and service_id is null`)} as schedules,
+        ${list(sql`
+          select c.service_id, c.available, c.maximum, c.updated, u.name as unit, u.translations as unit_translations
+            from service_capacity c join unit u on u.id = c.unit_id
+           where c.service_id in (${ids(serviceIds)})
+           order by c.updated desc`)} as capacity`,
+    );
+    const { services, organizations: orgs, locations, addresses, phones, schedules, capacity } = row!;
     return {
       services: services as Record<string, unknown>[],
       organizations: orgs as Record<string, unknown>[],
@@ -441,3 +476,82 @@ export const searchRepository = {
     };
   },
 };
+
+/** A search row as the service uses it. */
+function toHit(r: Row): SearchHit {
+  return {
+    id: String(r.id),
+    serviceId: String(r.service_id),
+    locationId: (r.location_id as string | null) ?? null,
+    organizationId: String(r.organization_id),
+    city: (r.city as string | null) ?? null,
+    provinces: (r.provinces as string[]) ?? [],
+    populations: (r.populations as string[]) ?? [],
+    serviceTypes: (r.service_types as string[]) ?? [],
+    languages: (r.languages as string[]) ?? [],
+    latitude: r.latitude === null ? null : Number(r.latitude),
+    longitude: r.longitude === null ? null : Number(r.longitude),
+    confidential: Boolean(r.confidential),
+    locationConfidential: Boolean(r.location_confidential),
+    relevance: Number(r.relevance ?? 0),
+    distanceM: r.distance_m === null || r.distance_m === undefined ? null : Number(r.distance_m),
+    score: Number(r.score ?? 0),
+    total: Number(r.total),
+  };
+}
+
+/** Relevance: the share of typed words a row matches (every row matches the only word of a one-word query). */
+function wordsRelevance(q: SearchQuery): SQL {
+  if (q.words.length === 1) return sql`1::float8`;
+  const wordMatch = (w: string) =>
+    sql`(ds.terms @@ ${termsQuery({ ...q, words: [w] }, { filters: false })}::tsquery)`;
+  return sql`((${sql.join(
+    q.words.map((w) => sql`${wordMatch(w)}::int`),
+    sql` + `,
+  )}) / ${q.words.length}::float8)`;
+}
+
+/**
+ * Typed words away from a place (strict pass): one GIN lookup of `termsQuery` yields exactly the rows that match the words and
+ * every filter (and lie in the cells around the place); only those rows are read, scored and ranked, so the
+ * total is exact. Distance and open-now are checked on those rows.
+ */
+function termsSearchSql(q: SearchQuery): SQL {
+  const conditions: SQL[] = [
+    sql`ds.terms @@ ${termsQuery(q)}::tsquery`,
+    sql`ds.status in (${sql.join(
+      SEARCHABLE_STATUSES.map((s) => sql`${s}`),
+      sql`, `,
+    )})`,
+  ];
+  if (q.audience === 'public') conditions.push(sql`not ds.confidential`);
+  const relevance = wordsRelevance(q);
+  let distance: SQL = sql`null::float8`;
+  let proximity: SQL | undefined;
+  if (q.origin) {
+    const origin = sql`ll_to_earth(${q.origin.lat}::float8, ${q.origin.lng}::float8)`;
+    distance =
+      q.audience === 'public'
+        ? sql`case when ds.location_confidential then null else earth_distance(${origin}, ds.earth) end`
+        : sql`earth_distance(${origin}, ds.earth)`;
+    if (q.mode === 'near') {
+      conditions.push(sql`earth_distance(${origin}, ds.earth) <= ${q.radiusM}::float8`);
+      if (q.audience === 'public') conditions.push(sql`not ds.location_confidential`);
+      proximity = sql`(1 - earth_distance(${origin}, ds.earth) / ${q.radiusM}::float8)`;
+    }
+  }
+  if (q.openNow) conditions.push(openNowCondition(q.openNow));
+  const score = proximity
+    ? sql`(${W_TEXT}::float8 * m.relevance + ${W_NEAR}::float8 * m.proximity)`
+    : sql`m.relevance`;
+  return sql`
+    select m.*, ${score} as score, count(*) over () as total from (
+      select ds.id, ds.service_id, ds.location_id, ds.organization_id, ds.city, ds.provinces, ds.populations,
+             ds.service_types, ds.languages, ds.latitude, ds.longitude, ds.confidential, ds.location_confidential,
+             ${relevance} as relevance, ${distance} as distance_m, ${proximity ?? sql`null::float8`} as proximity
+        from directory_search ds
+       where ${sql.join(conditions, sql` and `)}
+       offset 0) m
+     order by score desc, m.distance_m asc nulls last, m.id
+     limit ${q.limit} offset ${q.offset}`;
+}

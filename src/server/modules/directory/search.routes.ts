@@ -66,7 +66,7 @@ const langOf = (request: FastifyRequest, lang?: Lang): Lang =>
 
 const DESCRIPTION =
   'Ranking: relevance r = share of the query words found in the unaccented text of the entry in every language ' +
-  '(substring, plural s dropped); proximity p = 1 − distance/radius (mode near); score = 0.6·r + 0.4·p ' +
+  '(as a word prefix, plural s dropped); proximity p = 1 − distance/radius (mode near); score = 0.6·r + 0.4·p ' +
   '(r alone without a place, p alone without text); ties nearer first. Near a place, the 200 nearest ' +
   'matches are ranked and counted (`totalCapped` when there are more). ' +
   'When no entry contains any word, a typo pass matches service and organisation names by trigram word ' +

@@ -331,6 +331,7 @@ export function createSearchService(deps: SearchServiceDeps) {
         audience,
         hits,
         total,
+        // Near a place, search ranks the NEAR_CANDIDATES nearest matching rows (see search.repository.ts).
         totalCapped: query.origin !== undefined && mode === 'near' && total >= NEAR_CANDIDATES,
         fuzzy,
         place,

@@ -22,6 +22,7 @@ import {
 } from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
 import { POPULATIONS_TAXONOMY, refreshSearch } from './directory.projection.js';
+import { coveringCells } from './search.repository.js';
 import { createSearchService, type SearchParams, searchWords } from './search.service.js';
 
 let app: FastifyInstance;
@@ -579,9 +580,56 @@ describe('directory search: confidentiality', () => {
     );
     expect(fuzzy.total).toBe(0);
 
+    // A confidential location's own words (its city) match for staff only.
+    const byHiddenCity = json<Result>(
+      await publicGet('/api/public/directory/search', { q: `${canary}town` }),
+    );
+    expect(byHiddenCity.total).toBe(0);
+    const staffByCity = await staffSearch({ q: `${canary}town` });
+    expect(staffByCity.items.map((i) => i.serviceId)).toEqual([atHidden.serviceId]);
+
     // The same searches by staff do see all four.
     const staff = await staffSearch({ near: `Canaryville ${t}`, population: pop });
     expect(staff.total).toBe(4);
     expect(JSON.stringify(staff)).toContain(canary);
+  });
+});
+
+describe('directory search: grid cells', () => {
+  it('every point within the radius lies in one of the covering cells', () => {
+    const cellOf = (prefix: string, size: number, lat: number, lng: number) =>
+      `${prefix}:${Math.floor(lat / size)}:${Math.floor(lng / size)}`;
+    let checked = 0;
+    for (const [lat, lng, radiusKm] of [
+      [43.65, -79.38, 100],
+      [45.5, -73.57, 1],
+      [62.45, -114.37, 500],
+      [49.28, -123.12, 2000],
+      [44.0, 179.6, 150],
+      [-33.9, 18.4, 50],
+    ] as const) {
+      const cells = coveringCells(lat, lng, radiusKm * 1000);
+      if (!cells) {
+        expect(radiusKm).toBeGreaterThanOrEqual(1000);
+        continue;
+      }
+      const [prefix, size] = cells[0]!.startsWith('~c1:') ? ['~c1', 1] : ['~c5', 5];
+      for (let i = 0; i < 400; i++) {
+        // A point at a random bearing and distance ≤ radius (spherical destination formula).
+        const d = ((Math.random() * radiusKm * 1000) / 6_378_168) * 0.999;
+        const b = Math.random() * 2 * Math.PI;
+        const f1 = (lat * Math.PI) / 180;
+        const l1 = (lng * Math.PI) / 180;
+        const f2 = Math.asin(Math.sin(f1) * Math.cos(d) + Math.cos(f1) * Math.sin(d) * Math.cos(b));
+        const l2 =
+          l1 +
+          Math.atan2(Math.sin(b) * Math.sin(d) * Math.cos(f1), Math.cos(d) - Math.sin(f1) * Math.sin(f2));
+        const lng2 = (((l2 * 180) / Math.PI + 540) % 360) - 180;
+        expect(cells).toContain(cellOf(prefix as string, size as number, (f2 * 180) / Math.PI, lng2));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+    expect(coveringCells(43.65, -79.38, 100_000)!.length).toBeLessThanOrEqual(48);
   });
 });
