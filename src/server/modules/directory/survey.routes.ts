@@ -17,7 +17,6 @@ const errors = {
   404: ErrorResponse,
   409: ErrorResponse,
 };
-const Row = Type.Object({}, { additionalProperties: true });
 
 /** Text in each language of the record's `translations` that has it, e.g. `{ fr: 'Hébergement' }`. */
 const NameTranslations = Type.Record(Type.String({ maxLength: 20 }), Type.String());
@@ -29,6 +28,16 @@ const SurveyShape = Type.Object(
     createdBy: Type.Union([Type.String(), Type.Null()]),
     createdAt: Type.String(),
     closesAt: Type.String(),
+  },
+  { additionalProperties: false },
+);
+const SurveySummaryShape = Type.Object(
+  {
+    ...SurveyShape.properties,
+    total: Type.Integer(),
+    sent: Type.Integer(),
+    failed: Type.Integer(),
+    responded: Type.Integer(),
   },
   { additionalProperties: false },
 );
@@ -113,7 +122,13 @@ export async function surveyRoutes(
           message: Type.String({ minLength: 1, maxLength: 5000 }),
           closesInDays: Type.Integer({ minimum: 1, maximum: 90 }),
         }),
-        response: { 201: Type.Object({ survey: Row, recipients: Type.Integer() }), ...errors },
+        response: {
+          201: Type.Object(
+            { survey: SurveyShape, recipients: Type.Integer() },
+            { additionalProperties: false },
+          ),
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
@@ -140,7 +155,10 @@ export async function surveyRoutes(
       schema: {
         tags: ['directory'],
         summary: 'Surveys with their progress',
-        response: { 200: Type.Object({ surveys: Type.Array(Row) }), ...errors },
+        response: {
+          200: Type.Object({ surveys: Type.Array(SurveySummaryShape) }, { additionalProperties: false }),
+          ...errors,
+        },
       },
     },
     async () => ({

@@ -252,6 +252,22 @@ describe('status surveys', () => {
         ].sort(),
       );
       expect(res.body).not.toContain('tokenHash');
+      const list = json<{ surveys: Array<Record<string, unknown>> }>(
+        await harbour.app.inject({ method: 'GET', url: '/api/directory/surveys', headers: manager.headers }),
+      ).surveys.find((x) => x.id === survey.id);
+      expect(list).toMatchObject({ title: 'Names check', sent: expect.any(Number), responded: 1 });
+      expect(Object.keys(list!).sort()).toEqual([
+        'closesAt',
+        'createdAt',
+        'createdBy',
+        'failed',
+        'id',
+        'message',
+        'responded',
+        'sent',
+        'title',
+        'total',
+      ]);
 
       const closures = await db
         .select()
