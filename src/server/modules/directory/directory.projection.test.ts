@@ -15,7 +15,7 @@ import {
   unit,
 } from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
-import { POPULATIONS_TAXONOMY, refreshSearch } from './directory.projection.js';
+import { ensureSearchProjection, POPULATIONS_TAXONOMY, refreshSearch } from './directory.projection.js';
 
 let db: Db;
 beforeAll(async () => {
@@ -130,5 +130,12 @@ describe('search projection', () => {
       .from(directorySearch)
       .where(eq(directorySearch.serviceId, remote!.id));
     expect(remoteRows.map((r) => [r.id, r.locationId])).toEqual([[remote!.id, null]]);
+  });
+});
+
+describe('search projection version', () => {
+  it('is rebuilt once after its version changes, not at every start', async () => {
+    await ensureSearchProjection(db);
+    expect(await ensureSearchProjection(db)).toBe(false);
   });
 });

@@ -120,7 +120,7 @@ const MAX_LEXEME = 100;
  * Bumped whenever what refreshSearch writes changes: a start with an older projection rebuilds it once.
  * (2: `terms` added; 3: rows grouped by cell, `terms` kept in the row.)
  */
-export const SEARCH_PROJECTION_VERSION = '3';
+export const SEARCH_PROJECTION_VERSION = 'v3';
 
 /** Rebuilds the whole projection if it was written by an older version of refreshSearch. */
 export async function ensureSearchProjection(db: Db): Promise<boolean> {
@@ -129,7 +129,8 @@ export async function ensureSearchProjection(db: Db): Promise<boolean> {
     .from(settings)
     .where(eq(settings.key, 'search_projection_version'))
     .limit(1);
-  if (row?.value === SEARCH_PROJECTION_VERSION) return false;
+  // (String(): a numeric-looking JSON string comes back from the pg driver as a number.)
+  if (String(row?.value) === SEARCH_PROJECTION_VERSION) return false;
   await db.transaction(async (tx) => {
     await refreshSearch(tx);
     await tx
