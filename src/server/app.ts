@@ -22,6 +22,7 @@ import { createSurveyService } from './modules/directory/survey.service.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
 import { createIdentityService } from './modules/identity/identity.service.js';
 import { systemRoutes } from './modules/system/system.routes.js';
+import { createBus } from './platform/bus.js';
 import type { Db } from './platform/db.js';
 import { AppError } from './platform/errors.js';
 import {
@@ -175,6 +176,9 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
     transformStaticCSP: () => STRICT_CSP,
   });
 
+  // Realtime fan-out (LISTEN/NOTIFY) shared by the queue modules: one listener per app.
+  const bus = await createBus(db);
+  app.addHook('onClose', async () => bus.close());
   await app.register(systemRoutes, { db, isShuttingDown: deps.isShuttingDown ?? (() => false) });
   await app.register(identityRoutes, { identity, db, config });
   await app.register(hsdsRoutes, {

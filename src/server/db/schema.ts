@@ -141,3 +141,4 @@ export const settings = pgTable('settings', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 export * from './directory.schema.js';
+export * from './queue.schema.js';
