@@ -7,6 +7,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -179,6 +180,9 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
   // Realtime fan-out (LISTEN/NOTIFY) shared by the queue modules: one listener per app.
   const bus = await createBus(db);
   app.addHook('onClose', async () => bus.close());
+  // WebSockets (visitor chat /chat/ws, staff /api/ws): registered once here. Frames over 64 KB close the socket;
+  // the routes refuse smaller oversize frames themselves with an error frame.
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(systemRoutes, { db, isShuttingDown: deps.isShuttingDown ?? (() => false) });
   await app.register(identityRoutes, { identity, db, config });
   await app.register(hsdsRoutes, {
