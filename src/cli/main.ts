@@ -25,6 +25,7 @@ import {
 import { AppError } from '../server/platform/errors.js';
 import { t } from '../server/platform/i18n.js';
 import { isRole, isScope, ROLES, type Role, SCOPES, type Scope } from '../shared/roles.js';
+import { percentiles, simulateChats, simulateForms } from './simulate.js';
 
 const CLI_ACTOR: Actor = { id: null, label: 'cli' };
 
@@ -95,6 +96,13 @@ const parseDays = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 365)
     throw new InvalidArgumentError('a whole number of days from 1 to 365');
+  return n;
+};
+
+const parseMs = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 3_600_000)
+    throw new InvalidArgumentError('a whole number of milliseconds from 0 to 3,600,000');
   return n;
 };
 
@@ -359,6 +367,87 @@ export function buildCli(): Command {
           else process.stdout.write(text);
         }),
     );
+
+  const simulate = program
+    .command('simulate')
+    .description(
+      'real traffic against a running Harbour, for demos, tests and benchmarks (all of it synthetic)',
+    );
+  const urlOption = () =>
+    new Option('--url <url>', 'the running server (default: HARBOUR_PUBLIC_URL, else http://localhost:8080)');
+  const baseUrl = (url?: string) => {
+    const base = url ?? process.env.HARBOUR_PUBLIC_URL ?? 'http://localhost:8080';
+    if (!/^https?:\/\/[^/]+/.test(base)) throw new InvalidArgumentError('--url must be an http(s) URL');
+    return base.replace(/\/+$/, '');
+  };
+  simulate
+    .command('chat')
+    .description('visitor web chats over the real WebSocket: start, messages (each acknowledged), end')
+    .addOption(urlOption())
+    .option('--conversations <n>', 'chats at once', parseCount, 5)
+    .option('--messages <n>', 'messages per visitor', parseCount, 3)
+    .option('--interval <ms>', 'pause between one visitor’s messages', parseMs, 500)
+    .addOption(
+      new Option('--language <lang>', 'queue language').choices(['en', 'fr', 'other', 'mix']).default('mix'),
+    )
+    .option('--hold <ms>', 'keep each chat open this long after its last message (with --no-end)', parseMs, 0)
+    .option('--no-end', 'leave the chats open (they wait in the queue for an advocate)')
+    .action(
+      async (opts: {
+        url?: string;
+        conversations: number;
+        messages: number;
+        interval: number;
+        language: 'en' | 'fr' | 'other' | 'mix';
+        hold: number;
+        end: boolean;
+      }) => {
+        const r = await simulateChats({
+          url: baseUrl(opts.url),
+          conversations: opts.conversations,
+          messages: opts.messages,
+          intervalMs: opts.interval,
+          language: opts.language,
+          end: opts.end,
+          holdMs: opts.hold,
+        });
+        const { p50, p99 } = percentiles(r.ackMs);
+        console.log(
+          `Chats: ${r.started}/${r.conversations} started, ${r.acked} messages acknowledged ` +
+            `(send → ack p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms)` +
+            (r.unavailable ? `, ${r.unavailable} told nobody is available` : '') +
+            '.',
+        );
+        if (r.references.length) console.log(`References: ${r.references.join(' ')}`);
+        for (const e of r.errors.slice(0, 10)) console.error(`  ${e}`);
+        if (r.errors.length > 0 || r.started < r.conversations) process.exitCode = 1;
+      },
+    );
+  simulate
+    .command('form')
+    .description('online reports ("signal a situation"), JSON and form-encoded')
+    .addOption(urlOption())
+    .option('--count <n>', 'reports to send', parseCount, 10)
+    .option('--concurrency <n>', 'requests in flight', parseCount, 4)
+    .option('--contact', 'add optional contact details to every other report', false)
+    .action(async (opts: { url?: string; count: number; concurrency: number; contact: boolean }) => {
+      const r = await simulateForms({
+        url: baseUrl(opts.url),
+        count: opts.count,
+        concurrency: opts.concurrency,
+        withContact: opts.contact,
+      });
+      const { p50, p99 } = percentiles(r.ms);
+      console.log(
+        `Reports: ${r.created}/${r.sent} accepted in ${r.seconds.toFixed(1)} s ` +
+          `(${(r.created / Math.max(r.seconds, 0.001)).toFixed(0)}/s, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms).`,
+      );
+      const refused = Object.entries(r.refused);
+      if (refused.length) {
+        console.error(`Refused: ${refused.map(([status, n]) => `${n} × HTTP ${status}`).join(', ')}`);
+        process.exitCode = 1;
+      }
+    });
 
   return program;
 }
