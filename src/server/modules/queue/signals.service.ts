@@ -1,0 +1,454 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type {
+  EndReason,
+  MessageSender,
+  SignalChannel,
+  SignalEventType,
+  SignalLanguage,
+  SignalMessageRow,
+  SignalRow,
+} from '../../db/schema.js';
+import { type Actor, recordAudit } from '../../platform/audit.js';
+import { publish } from '../../platform/bus.js';
+import { decrypt, encrypt, randomToken, sha256 } from '../../platform/crypto.js';
+import type { Db } from '../../platform/db.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { signalsRepository as repo } from './signals.repository.js';
+
+/**
+ * The signal and message store of the live queue (docs/api/live-queue.md, ADR 0005).
+ *
+ * Service API (for the visitor socket, the report form, and the routing/staff modules):
+ *   startChat({language, interpreterLanguage?})          → {signal, token}   a queued chat + its resume token
+ *   resumeChat(token)                                     → signal | undefined
+ *   createReport(input)                                   → {id, reference}   a queued report (sealed contents)
+ *   appendMessage({signalId, sender, clientId, text, authorUserId?, actor?})
+ *                                                         → {seq, at, duplicate}  committed when it returns
+ *   visitorMessages(signalId, after, limit?)              → TranscriptMessage[]   the visitor's own chat, not audited
+ *   readTranscript(actor, signalId, {after?, limit?})     → TranscriptMessage[]   staff read: audited + timeline
+ *   readReport(actor, signalId)                           → ReportContents | undefined  staff read: audited
+ *   markRead(signalId, who, seq)                          → stored read mark (never lowered)
+ *   setTyping(signalId, who, on)                          → bus event only, nothing stored
+ *   endSignal(signalId, reason, actor?)                   → ended signal | undefined when it had already ended
+ *   quickClose(signalId)                                  → endSignal(…, 'quick_close') + a `quick_closed` event
+ *   getSignal(id), getByReference(reference), timeline(id)
+ * And free functions for other modules' transactions: recordSignalEvent(tx, …), generateReference().
+ *
+ * Visitor writes (chat start, messages, reports) are recorded in the signal's own timeline, not the audit log:
+ * the actor is anonymous and the audit chain's lock would serialise every message of every chat. Staff writes
+ * (their messages, ending a conversation) and every staff read of a transcript or report are audited.
+ */
+
+export const MAX_MESSAGE_CHARS = 4000;
+export const MAX_CLIENT_ID_CHARS = 64;
+const REFERENCE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+
+export interface TranscriptMessage {
+  seq: number;
+  sender: MessageSender;
+  clientId: string;
+  authorUserId: string | null;
+  text: string;
+  at: Date;
+}
+
+export interface ReportInput {
+  situation: string;
+  where?: string | undefined;
+  when?: string | undefined;
+  /** `en`, `fr`, `other`, or a BCP 47 tag (another language: routed to `other` with an interpreter). */
+  language?: string | undefined;
+  contact?: { name?: string | undefined; phone?: string | undefined; email?: string | undefined } | undefined;
+  safeToContact?:
+    | {
+        how?: 'phone' | 'sms' | 'email' | 'none' | undefined;
+        when?: string | undefined;
+        leaveMessage?: boolean | undefined;
+      }
+    | undefined;
+}
+
+export interface ReportContents {
+  situation: string;
+  where?: string;
+  when?: string;
+  language?: string;
+  contact?: { name?: string; phone?: string; email?: string };
+  safeToContact?: { how?: string; when?: string; leaveMessage?: boolean };
+}
+
+export interface AppendInput {
+  signalId: string;
+  sender: MessageSender;
+  /** The sender's own id of this message: sending it again returns the first seq, never a second row. */
+  clientId: string;
+  text: string;
+  /** Staff messages: who wrote it (also audited with `actor`). */
+  authorUserId?: string | null;
+  actor?: Actor;
+}
+
+export interface AppendResult {
+  seq: number;
+  at: Date;
+  /** True when this client id was already stored (a resend): nothing was written. */
+  duplicate: boolean;
+}
+
+export interface SignalsDeps {
+  db: Db;
+  encryptionKey: Buffer;
+  now?: () => Date;
+}
+
+/** `HB-XXXX-XXXX` from 32 unambiguous characters (40 random bits): quotable on the phone, no personal data. */
+export function generateReference(): string {
+  const pick = () => REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)];
+  const part = () => Array.from({ length: 4 }, pick).join('');
+  return `HB-${part()}-${part()}`;
+}
+
+/** Adds one entry to a signal's timeline in the caller's transaction (other queue modules use it too). */
+export async function recordSignalEvent(
+  tx: Db,
+  signalId: string,
+  type: SignalEventType,
+  userId?: string | null,
+  data?: Record<string, unknown>,
+): Promise<void> {
+  await repo.insertEvent(tx, { signalId, type, userId: userId ?? null, data: data ?? {} });
+}
+
+/** Maps a visitor's language choice to a queue: en, fr, or other (+ the interpreter's language tag). */
+export function queueLanguage(value: string | undefined | null): {
+  language: SignalLanguage;
+  interpreterLanguage: string | null;
+} {
+  const tag = (value ?? '').trim().toLowerCase();
+  if (tag === '' || tag === 'en' || tag.startsWith('en-'))
+    return { language: 'en', interpreterLanguage: null };
+  if (tag === 'fr' || tag.startsWith('fr-')) return { language: 'fr', interpreterLanguage: null };
+  // Keep only a plausible BCP 47 tag; anything else is "other, language unknown".
+  const valid = /^[a-z]{2,3}(-[a-z0-9]{2,8}){0,3}$/.test(tag) ? tag : null;
+  return { language: 'other', interpreterLanguage: tag === 'other' ? null : valid };
+}
+
+/** Removes NULs and trims; returns undefined for an empty optional text. */
+function clean(value: string | undefined, max: number): string | undefined {
+  if (value === undefined) return undefined;
+  const v = value.replaceAll('\u0000', '').trim();
+  if (v === '') return undefined;
+  return v.length > max ? v.slice(0, max) : v;
+}
+
+/** The store's factory; one per app. */
+export function createSignalsService(deps: SignalsDeps) {
+  const { db, encryptionKey } = deps;
+  const now = deps.now ?? (() => new Date());
+  const seal = (signalId: string, value: string) => encrypt(encryptionKey, value, signalId);
+  const open = (signalId: string, sealed: string) =>
+    decrypt(encryptionKey, sealed, signalId).toString('utf8');
+
+  const toTranscript = (m: SignalMessageRow): TranscriptMessage => ({
+    seq: m.seq,
+    sender: m.sender,
+    clientId: m.clientId,
+    authorUserId: m.authorUserId,
+    text: open(m.signalId, m.bodySealed),
+    at: m.createdAt,
+  });
+
+  /** Inserts a queued signal with a fresh reference (redrawn on the rare collision), its events and bus event. */
+  async function insertQueued(
+    channel: SignalChannel,
+    values: {
+      language: SignalLanguage;
+      interpreterLanguage: string | null;
+      visitorTokenHash?: string;
+      seal?: (id: string) => { reportSealed?: string; contactSealed?: string | null };
+    },
+  ): Promise<SignalRow> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const id = randomUUID();
+      const at = now();
+      const row = await db.transaction(async (tx) => {
+        const inserted = await repo.insertSignal(tx, {
+          id,
+          reference: generateReference(),
+          channel,
+          language: values.language,
+          interpreterLanguage: values.interpreterLanguage,
+          state: 'queued',
+          arrivedAt: at,
+          queuedAt: at,
+          visitorTokenHash: values.visitorTokenHash ?? null,
+          ...(values.seal ? values.seal(id) : {}),
+          createdAt: at,
+          updatedAt: at,
+        });
+        if (!inserted) return undefined;
+        await repo.insertEvent(tx, { signalId: id, type: 'arrived', data: { channel } });
+        await repo.insertEvent(tx, { signalId: id, type: 'queued', data: { language: values.language } });
+        await publish(tx, { topic: 'signal', id, state: 'queued' });
+        return inserted;
+      });
+      if (row) return row;
+    }
+    throw new Error('could not draw a free signal reference');
+  }
+
+  /**
+   * Ends a signal (idempotent: undefined when it had already ended), cancels its pending offer, records the
+   * timeline (and the audit log when staff end it) and tells every process.
+   */
+  async function endSignal(
+    signalId: string,
+    reason: EndReason,
+    actor?: Actor | null,
+  ): Promise<SignalRow | undefined> {
+    return db.transaction(async (tx) => {
+      const at = now();
+      const ended = await repo.endSignal(tx, signalId, { endReason: reason, now: at });
+      if (!ended) return undefined;
+      const cancelled = await repo.cancelPendingOffers(tx, signalId, at);
+      for (const o of cancelled) {
+        await repo.insertEvent(tx, {
+          signalId,
+          type: 'offer_cancelled',
+          userId: o.userId,
+          data: { offer: o.id },
+        });
+        await publish(tx, { topic: 'offer', id: o.id, user: o.userId, signal: signalId });
+      }
+      await repo.insertEvent(tx, { signalId, type: 'ended', userId: actor?.id ?? null, data: { reason } });
+      if (reason === 'quick_close') await repo.insertEvent(tx, { signalId, type: 'quick_closed' });
+      if (actor?.id) {
+        await recordAudit(tx, actor, {
+          action: 'signal.end',
+          targetType: 'signal',
+          targetId: signalId,
+          details: { reason },
+        });
+      }
+      await publish(tx, { topic: 'signal', id: signalId, state: 'ended' });
+      return ended;
+    });
+  }
+
+  return {
+    /** A visitor opens a chat: a queued signal, and the token (only its hash is stored) that resumes it. */
+    async startChat(input: {
+      language: string;
+      interpreterLanguage?: string | null;
+    }): Promise<{ signal: SignalRow; token: string }> {
+      const token = randomToken();
+      const q = queueLanguage(input.language);
+      const row = await insertQueued('chat', {
+        language: q.language,
+        interpreterLanguage: input.interpreterLanguage ?? q.interpreterLanguage,
+        visitorTokenHash: sha256(token),
+      });
+      return { signal: row, token };
+    },
+
+    /** The chat a resume token belongs to (any state: an ended chat still resumes read-only). */
+    async resumeChat(token: string): Promise<SignalRow | undefined> {
+      if (typeof token !== 'string' || token.length < 20 || token.length > 100) return undefined;
+      return repo.findByTokenHash(db, sha256(token));
+    },
+
+    /** The online report form: a queued `report` signal; text and contact details sealed, nothing echoed. */
+    async createReport(input: ReportInput): Promise<{ id: string; reference: string }> {
+      const situation = clean(input.situation, 10_000);
+      if (!situation) throw new AppError('REPORT_INVALID', 400);
+      const report: ReportContents = { situation };
+      const where = clean(input.where, 500);
+      const when = clean(input.when, 500);
+      const language = clean(input.language, 35);
+      if (where) report.where = where;
+      if (when) report.when = when;
+      if (language) report.language = language;
+      const contact: NonNullable<ReportContents['contact']> = {};
+      const name = clean(input.contact?.name, 200);
+      const phone = clean(input.contact?.phone, 40);
+      const email = clean(input.contact?.email, 254);
+      if (name) contact.name = name;
+      if (phone) contact.phone = phone;
+      if (email) contact.email = email;
+      const safe: NonNullable<ReportContents['safeToContact']> = {};
+      if (input.safeToContact?.how) safe.how = input.safeToContact.how;
+      const safeWhen = clean(input.safeToContact?.when, 500);
+      if (safeWhen) safe.when = safeWhen;
+      if (input.safeToContact?.leaveMessage !== undefined)
+        safe.leaveMessage = input.safeToContact.leaveMessage;
+      const hasContact = Object.keys(contact).length > 0 || Object.keys(safe).length > 0;
+      const q = queueLanguage(language);
+      const row = await insertQueued('report', {
+        ...q,
+        seal: (id) => ({
+          reportSealed: seal(id, JSON.stringify(report)),
+          contactSealed: hasContact ? seal(id, JSON.stringify({ contact, safeToContact: safe })) : null,
+        }),
+      });
+      return { id: row.id, reference: row.reference };
+    },
+
+    /**
+     * Appends one message, idempotently by (signal, sender, clientId), with the next seq of the signal, sealed,
+     * and publishes it on the bus — all in one transaction. When this returns, the message is committed: only
+     * then may a socket acknowledge it. A resend of a stored client id returns the first seq (even after the
+     * chat ended); a new message to an ended signal is refused with SIGNAL_ENDED.
+     */
+    async appendMessage(input: AppendInput): Promise<AppendResult> {
+      const text = input.text.replaceAll('\u0000', '');
+      if (text.trim() === '') throw new AppError('MESSAGE_EMPTY', 400);
+      if ([...text].length > MAX_MESSAGE_CHARS) throw new AppError('MESSAGE_TOO_LONG', 400);
+      if (!input.clientId || input.clientId.length > MAX_CLIENT_ID_CHARS)
+        throw new AppError('VALIDATION_FAILED', 400, { fields: 'id' });
+      return db.transaction(async (tx) => {
+        const locked = await repo.lockSignal(tx, input.signalId);
+        if (!locked) throw notFound();
+        const existing = await repo.findMessageByClientId(tx, input.signalId, input.sender, input.clientId);
+        if (existing) return { seq: existing.seq, at: existing.createdAt, duplicate: true };
+        if (locked.state === 'ended') throw new AppError('SIGNAL_ENDED', 409);
+        const seq = locked.lastSeq + 1;
+        const at = now();
+        await repo.insertMessage(tx, {
+          signalId: input.signalId,
+          seq,
+          sender: input.sender,
+          authorUserId: input.authorUserId ?? null,
+          clientId: input.clientId,
+          bodySealed: seal(input.signalId, text),
+          createdAt: at,
+        });
+        await repo.setLastSeq(tx, input.signalId, seq, at);
+        if (input.sender === 'staff' && input.actor) {
+          await recordAudit(tx, input.actor, {
+            action: 'signal.message',
+            targetType: 'signal',
+            targetId: input.signalId,
+            details: { seq },
+          });
+        }
+        await publish(tx, { topic: 'message', signal: input.signalId, seq, sender: input.sender });
+        return { seq, at, duplicate: false };
+      });
+    },
+
+    /** The visitor's own conversation after `after` (resume, live delivery). Not audited: it is theirs. */
+    async visitorMessages(signalId: string, after: number, limit = 500): Promise<TranscriptMessage[]> {
+      const rows = await repo.messagesAfter(db, signalId, Math.max(0, after), limit);
+      return rows.map(toTranscript);
+    },
+
+    /** A staff member reads a transcript (all of it, or after a seq): audited and on the timeline. */
+    async readTranscript(
+      actor: Actor,
+      signalId: string,
+      options: { after?: number; limit?: number } = {},
+    ): Promise<TranscriptMessage[]> {
+      return db.transaction(async (tx) => {
+        const found = await repo.findSignal(tx, signalId);
+        if (!found) throw notFound();
+        const rows = await repo.messagesAfter(
+          tx,
+          signalId,
+          Math.max(0, options.after ?? 0),
+          options.limit ?? 5000,
+        );
+        await recordAudit(tx, actor, {
+          action: 'signal.transcript_read',
+          targetType: 'signal',
+          targetId: signalId,
+          details: { after: options.after ?? 0, count: rows.length },
+        });
+        await repo.insertEvent(tx, {
+          signalId,
+          type: 'transcript_read',
+          userId: actor.id,
+          data: { after: options.after ?? 0, count: rows.length },
+        });
+        return rows.map(toTranscript);
+      });
+    },
+
+    /** A staff member reads a report's contents and contact choices: audited and on the timeline. */
+    async readReport(actor: Actor, signalId: string): Promise<ReportContents | undefined> {
+      return db.transaction(async (tx) => {
+        const found = await repo.findSignal(tx, signalId);
+        if (!found) throw notFound();
+        if (!found.reportSealed) return undefined;
+        await recordAudit(tx, actor, {
+          action: 'signal.report_read',
+          targetType: 'signal',
+          targetId: signalId,
+        });
+        await repo.insertEvent(tx, {
+          signalId,
+          type: 'transcript_read',
+          userId: actor.id,
+          data: { report: true },
+        });
+        const contents = JSON.parse(open(signalId, found.reportSealed)) as ReportContents;
+        if (found.contactSealed) {
+          const extra = JSON.parse(open(signalId, found.contactSealed)) as Pick<
+            ReportContents,
+            'contact' | 'safeToContact'
+          >;
+          if (extra.contact && Object.keys(extra.contact).length > 0) contents.contact = extra.contact;
+          if (extra.safeToContact && Object.keys(extra.safeToContact).length > 0)
+            contents.safeToContact = extra.safeToContact;
+        }
+        return contents;
+      });
+    },
+
+    /** Raises the visitor's or the staff's read mark and tells the other side; returns the stored mark. */
+    async markRead(signalId: string, who: 'visitor' | 'staff', seq: number): Promise<number | undefined> {
+      if (!Number.isInteger(seq) || seq < 0) throw new AppError('VALIDATION_FAILED', 400, { fields: 'seq' });
+      return db.transaction(async (tx) => {
+        const stored = await repo.raiseRead(tx, signalId, who, seq);
+        if (stored !== undefined) await publish(tx, { topic: 'read', signal: signalId, who, seq: stored });
+        return stored;
+      });
+    },
+
+    /** Typing indicators travel on the bus only: nothing is stored. */
+    async setTyping(signalId: string, who: 'visitor' | 'staff', on: boolean): Promise<void> {
+      await publish(db, { topic: 'typing', signal: signalId, who, on });
+    },
+
+    endSignal,
+
+    /** The visitor's Quick exit: the conversation ends at once and is marked `quick_close`. */
+    async quickClose(signalId: string): Promise<SignalRow | undefined> {
+      return endSignal(signalId, 'quick_close');
+    },
+
+    async getSignal(id: string): Promise<SignalRow | undefined> {
+      return repo.findSignal(db, id);
+    },
+
+    async getByReference(reference: string): Promise<SignalRow | undefined> {
+      return repo.findByReference(db, reference);
+    },
+
+    /** The signal's timeline, oldest first (never message text). */
+    async timeline(id: string) {
+      return repo.events(db, id);
+    },
+
+    /** Queue position (1 = next) of waiting signals, in one statement. */
+    async waitingPositions(ids: string[]): Promise<Map<string, number>> {
+      return repo.waitingPositions(db, ids);
+    },
+
+    /** Queue languages with at least one advocate available now (the visitor's "unavailable" status). */
+    async availableLanguages(): Promise<Set<SignalLanguage>> {
+      return repo.availableLanguages(db);
+    },
+  };
+}
+
+export type SignalsService = ReturnType<typeof createSignalsService>;
