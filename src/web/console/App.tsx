@@ -9,6 +9,9 @@ import { useT } from './locale';
 import { HomePage } from './pages/HomePage';
 import { ModuleUnavailable } from './pages/ModuleUnavailable';
 import { ForbiddenPage, NotFoundPage } from './pages/StatusPages';
+import { QueuePage } from './queue/QueuePage';
+import { canAnswer, canWatch } from './queue/routes';
+import { WallboardPage } from './queue/WallboardPage';
 import { navigate, parseRoute, type Route, usePathname } from './router';
 import { SessionProvider, useSession } from './session';
 import { Shell } from './shell/Shell';
@@ -36,12 +39,12 @@ function Routes() {
   if (!session) return <SignInPage />;
   return (
     <Shell route={route}>
-      <Page route={route} isAdmin={session.user.role === 'admin'} />
+      <Page route={route} isAdmin={session.user.role === 'admin'} role={session.user.role} />
     </Shell>
   );
 }
 
-function Page({ route, isAdmin }: { route: Route; isAdmin: boolean }) {
+function Page({ route, isAdmin, role }: { route: Route; isAdmin: boolean; role: string }) {
   switch (route.name) {
     case 'home':
       return <HomePage />;
@@ -49,6 +52,10 @@ function Page({ route, isAdmin }: { route: Route; isAdmin: boolean }) {
       return <ModuleUnavailable module={route.module} />;
     case 'directory':
       return <DirectoryPage view={route.view} />;
+    case 'queue':
+      return canAnswer(role) ? <QueuePage /> : <ForbiddenPage />;
+    case 'wallboard':
+      return canWatch(role) ? <WallboardPage /> : <ForbiddenPage />;
     case 'admin-users':
       return isAdmin ? <UsersPage /> : <ForbiddenPage />;
     case 'admin-audit':

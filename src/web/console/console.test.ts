@@ -12,7 +12,9 @@ describe('parseRoute', () => {
   it.each([
     ['/console', { name: 'home' }],
     ['/console/', { name: 'home' }],
-    ['/console/queue', { name: 'module', module: 'queue' }],
+    ['/console/queue', { name: 'queue' }],
+    ['/console/wallboard', { name: 'wallboard' }],
+    ['/console/cases', { name: 'module', module: 'cases' }],
     ['/console/campaigns/', { name: 'module', module: 'campaigns' }],
     ['/console/admin', { name: 'admin-users' }],
     ['/console/admin/users', { name: 'admin-users' }],

@@ -6,12 +6,14 @@ import { type DirectoryView, parseDirectoryPath } from './directory/routes';
 export const BASE = '/console';
 
 export type ModuleName = 'queue' | 'cases' | 'directory' | 'reports' | 'campaigns';
-export const UPCOMING_MODULES: readonly ModuleName[] = ['queue', 'cases', 'reports', 'campaigns'];
+export const UPCOMING_MODULES: readonly ModuleName[] = ['cases', 'reports', 'campaigns'];
 
 export type Route =
   | { name: 'home' }
   | { name: 'module'; module: ModuleName }
   | { name: 'directory'; view: DirectoryView }
+  | { name: 'queue' }
+  | { name: 'wallboard' }
   | { name: 'admin-users' }
   | { name: 'admin-audit' }
   | { name: 'admin-tokens' }
@@ -29,6 +31,8 @@ export function parseRoute(pathname: string): Route {
     return view ? { name: 'directory', view } : { name: 'not-found' };
   }
   if (rest.length > 0) return { name: 'not-found' };
+  if (first === 'queue' && second === undefined) return { name: 'queue' };
+  if (first === 'wallboard' && second === undefined) return { name: 'wallboard' };
   if (first === 'invite' && second === undefined) return { name: 'invite' };
   if (first === 'admin') {
     if (second === undefined || second === 'users') return { name: 'admin-users' };

@@ -53,12 +53,15 @@ export interface RequestOptions {
    */
   authFlow?: boolean;
   signal?: AbortSignal;
+  /** Extra request headers (e.g. `If-Match` for a versioned update). */
+  headers?: Record<string, string>;
 }
 
 /** JSON over fetch, same-origin cookies, CSRF header on writes, Accept-Language on everything. */
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = {
+    ...options.headers,
     Accept: 'application/json',
     'Accept-Language': state.locale,
   };

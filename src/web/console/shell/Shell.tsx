@@ -4,6 +4,8 @@ import type { MessageId } from '../../i18n/messages';
 import { signOut } from '../api/endpoints';
 import { canSearch, canUseDirectory, directoryPaths } from '../directory/routes';
 import { useT } from '../locale';
+import { LiveConnection } from '../queue/live';
+import { canAnswer, canWatch, queuePaths } from '../queue/routes';
 import { type ModuleName, navigate, paths, type Route, UPCOMING_MODULES, usePathname } from '../router';
 import { useSession, useSignedInSession } from '../session';
 import { DemoBanner } from './DemoBanner';
@@ -19,8 +21,12 @@ export const MODULE_LABELS: Record<ModuleName, MessageId> = {
   campaigns: 'nav.campaigns',
 };
 
-function isCurrent(route: Route, item: 'home' | 'admin' | ModuleName): boolean {
+type NavItem = 'home' | 'admin' | 'wallboard' | ModuleName;
+
+function isCurrent(route: Route, item: NavItem): boolean {
   if (item === 'home') return route.name === 'home';
+  if (item === 'queue') return route.name === 'queue';
+  if (item === 'wallboard') return route.name === 'wallboard';
   if (item === 'directory') return route.name === 'directory';
   if (item === 'admin') return route.name.startsWith('admin-');
   return route.name === 'module' && route.module === item;
@@ -70,7 +76,7 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
       .finally(() => end('signed-out'));
   };
 
-  const navItem = (item: 'home' | 'admin' | ModuleName, href: string, label: string, later = false) => {
+  const navItem = (item: NavItem, href: string, label: string, later = false) => {
     const current = isCurrent(route, item);
     return (
       <li key={item}>
@@ -93,6 +99,7 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
             {t('app.name')}
           </Link>
           <div className="header-actions">
+            <LiveConnection enabled={canAnswer(user.role) || canWatch(user.role)} />
             <LanguageSwitch />
             <UserMenu user={user} onSignOut={onSignOut} onShortcuts={() => setHelpOpen(true)} />
           </div>
@@ -103,11 +110,13 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
         <nav className="app-nav" aria-label={t('nav.label')}>
           <ul>
             {navItem('home', paths.home, t('nav.home'))}
-            {UPCOMING_MODULES.filter((m) => m === 'queue' || m === 'cases').map((m) =>
+            {canAnswer(user.role) && navItem('queue', queuePaths.queue, t('nav.queue'))}
+            {canWatch(user.role) && navItem('wallboard', queuePaths.wallboard, t('nav.wallboard'))}
+            {UPCOMING_MODULES.filter((m) => m === 'cases').map((m) =>
               navItem(m, paths.module(m), t(MODULE_LABELS[m]), true),
             )}
             {hasDirectory && navItem('directory', directoryHome, t('nav.directory'))}
-            {UPCOMING_MODULES.filter((m) => m !== 'queue' && m !== 'cases').map((m) =>
+            {UPCOMING_MODULES.filter((m) => m !== 'cases').map((m) =>
               navItem(m, paths.module(m), t(MODULE_LABELS[m]), true),
             )}
             {isAdmin && navItem('admin', paths.adminUsers, t('nav.admin'))}

@@ -1,0 +1,84 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Checkbox, CheckboxGroup, Label, Radio, RadioGroup } from 'react-aria-components';
+import { useT } from '../locale';
+import { ErrorState, FormError, Loading } from '../ui/states';
+import { setPresence } from './api';
+import { queueKeys } from './keys';
+import { LANGUAGE_LABELS, PRESENCE_LABELS } from './labels';
+import { useMyPresence } from './queries';
+import { PRESENCE_STATUSES, type PresenceStatus, QUEUE_LANGUAGES, type QueueLanguage } from './types';
+
+const STATUS_ICON: Record<PresenceStatus, string> = { available: '●', busy: '◐', break: '❚❚', offline: '○' };
+
+/** My availability and the language queues I take; a change applies at once (routing reacts to it). */
+export function PresencePanel() {
+  const t = useT();
+  const queryClient = useQueryClient();
+  const presence = useMyPresence();
+  const mutation = useMutation({
+    mutationFn: setPresence,
+    onSuccess: (result) => {
+      queryClient.setQueryData(queueKeys.myPresence, result.presence);
+      void queryClient.invalidateQueries({ queryKey: queueKeys.snapshot });
+    },
+  });
+
+  if (presence.isPending) return <Loading label={t('queue.presence.loading')} />;
+  if (presence.isError) return <ErrorState error={presence.error} onRetry={() => presence.refetch()} />;
+  const current =
+    mutation.isPending && mutation.variables ? { ...presence.data, ...mutation.variables } : presence.data;
+
+  return (
+    <section className="queue-panel" aria-labelledby="presence-heading">
+      <h2 id="presence-heading" className="queue-panel-title">
+        {t('queue.presence.title')}
+      </h2>
+      <RadioGroup
+        className="field"
+        value={current.status}
+        onChange={(value) =>
+          mutation.mutate({ status: value as PresenceStatus, languages: current.languages })
+        }
+      >
+        <Label className="field-label">{t('queue.presence.status')}</Label>
+        <div className="presence-options">
+          {PRESENCE_STATUSES.map((status) => (
+            <Radio key={status} value={status} className={`presence-option presence-${status}`}>
+              <span className="presence-icon" aria-hidden="true">
+                {STATUS_ICON[status]}
+              </span>
+              {t(PRESENCE_LABELS[status])}
+            </Radio>
+          ))}
+        </div>
+      </RadioGroup>
+      <CheckboxGroup
+        className="field"
+        value={current.languages}
+        onChange={(values) =>
+          mutation.mutate({ status: current.status, languages: values as QueueLanguage[] })
+        }
+      >
+        <Label className="field-label">{t('queue.presence.languages')}</Label>
+        <div className="checkbox-list">
+          {QUEUE_LANGUAGES.map((language) => (
+            <Checkbox key={language} value={language} className="checkbox">
+              {({ isSelected }) => (
+                <>
+                  <span className="checkbox-box" aria-hidden="true">
+                    {isSelected ? '✓' : ''}
+                  </span>
+                  {t(LANGUAGE_LABELS[language])}
+                </>
+              )}
+            </Checkbox>
+          ))}
+        </div>
+      </CheckboxGroup>
+      {current.status === 'available' && current.languages.length === 0 && (
+        <p className="notice notice-warning">{t('queue.presence.noLanguage')}</p>
+      )}
+      <FormError error={mutation.error} />
+    </section>
+  );
+}

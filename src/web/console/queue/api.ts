@@ -1,0 +1,50 @@
+import { api } from '../api/client';
+import type {
+  CannedResponse,
+  Presence,
+  PresenceStatus,
+  QueueLanguage,
+  QueueSnapshot,
+  SignalDetail,
+  TransferTarget,
+  Wallboard,
+  WrapUpInput,
+} from './types';
+
+// One function per live-queue endpoint (docs/api/live-queue.md), so components never build URLs by hand.
+
+const id = (value: string) => encodeURIComponent(value);
+
+export const getQueue = () => api<QueueSnapshot>('/api/queue');
+
+export const getMyPresence = () => api<{ presence: Presence }>('/api/presence');
+export const listPresence = () => api<{ presence: Presence[] }>('/api/presence?all=true');
+export const setPresence = (body: { status: PresenceStatus; languages?: QueueLanguage[] }) =>
+  api<{ presence: Presence }>('/api/presence', { method: 'PUT', body });
+
+export const acceptOffer = (offerId: string) =>
+  api<{ signalId: string }>(`/api/offers/${id(offerId)}/accept`, { method: 'POST', body: {} });
+export const declineOffer = (offerId: string) =>
+  api<unknown>(`/api/offers/${id(offerId)}/decline`, { method: 'POST', body: {} });
+
+export const getSignal = (signalId: string) => api<{ signal: SignalDetail }>(`/api/signals/${id(signalId)}`);
+export const sendMessage = (signalId: string, body: { id: string; text: string }) =>
+  api<{ seq: number }>(`/api/signals/${id(signalId)}/messages`, { method: 'POST', body });
+export const markRead = (signalId: string, seq: number) =>
+  api<unknown>(`/api/signals/${id(signalId)}/read`, { method: 'POST', body: { seq } });
+export const sendTyping = (signalId: string, on: boolean) =>
+  api<unknown>(`/api/signals/${id(signalId)}/typing`, { method: 'POST', body: { on } });
+export const transferSignal = (signalId: string, target: TransferTarget, reason: string) =>
+  api<unknown>(`/api/signals/${id(signalId)}/transfer`, { method: 'POST', body: { ...target, reason } });
+export const endSignal = (signalId: string) =>
+  api<unknown>(`/api/signals/${id(signalId)}/end`, { method: 'POST', body: {} });
+export const saveWrapUp = (signalId: string, version: number, body: WrapUpInput) =>
+  api<{ signal: SignalDetail }>(`/api/signals/${id(signalId)}/wrap-up`, {
+    method: 'PUT',
+    body,
+    headers: { 'If-Match': String(version) },
+  });
+
+export const listCannedResponses = () => api<{ responses: CannedResponse[] }>('/api/canned-responses');
+
+export const getWallboard = () => api<{ wallboard: Wallboard }>('/api/wallboard');

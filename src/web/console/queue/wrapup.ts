@@ -1,0 +1,82 @@
+import type { WrapUp, WrapUpInput } from './types';
+
+// The wrap-up that records a signal: who reached out, from where, in which language, how they heard of us.
+// Codes are stable (stored and reported); labels come from the message catalogues.
+
+export const CALLER_TYPES = [
+  'victim',
+  'family_friend',
+  'community_member',
+  'service_provider',
+  'law_enforcement',
+  'business',
+  'other',
+  'unknown',
+] as const;
+
+/** Provinces and territories (ISO 3166-2:CA codes), then outside Canada and not said. */
+export const REGIONS = [
+  'AB',
+  'BC',
+  'MB',
+  'NB',
+  'NL',
+  'NS',
+  'NT',
+  'NU',
+  'ON',
+  'PE',
+  'QC',
+  'SK',
+  'YT',
+  'outside',
+  'unknown',
+] as const;
+
+export const WRAP_UP_LANGUAGES = ['en', 'fr', 'other'] as const;
+
+export const HEARD_ABOUT = [
+  'search_engine',
+  'social_media',
+  'poster_ad',
+  'service_provider',
+  'police',
+  'friend_family',
+  'news',
+  'other',
+  'unknown',
+] as const;
+
+export type WrapUpField = 'callerType' | 'region' | 'language' | 'heardAbout';
+export const WRAP_UP_FIELDS: readonly WrapUpField[] = ['callerType', 'region', 'language', 'heardAbout'];
+
+export type WrapUpValues = Record<WrapUpField, string | null>;
+
+/** The form's starting values: what is saved, else the conversation's own language. */
+export function initialWrapUp(saved: WrapUp, signalLanguage: string): WrapUpValues {
+  return {
+    callerType: saved.callerType,
+    region: saved.region,
+    language: saved.language ?? signalLanguage,
+    heardAbout: saved.heardAbout,
+  };
+}
+
+/** Missing answers, in form order (every field is required to record the signal). */
+export function missingFields(values: WrapUpValues): WrapUpField[] {
+  return WRAP_UP_FIELDS.filter((f) => !values[f]);
+}
+
+export function toInput(values: WrapUpValues): WrapUpInput {
+  return {
+    caller_type: values.callerType ?? '',
+    region: values.region ?? '',
+    language: values.language ?? '',
+    heard_about: values.heardAbout ?? '',
+  };
+}
+
+/** After a 409: the fields where the other person's saved answer differs from mine. */
+export function conflictingFields(mine: WrapUpValues, theirs: WrapUp): WrapUpField[] {
+  return WRAP_UP_FIELDS.filter((f) => (theirs[f] ?? null) !== (mine[f] ?? null));
+}
