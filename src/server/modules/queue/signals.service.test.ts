@@ -100,14 +100,14 @@ describe('signals: chats', () => {
     const { signal: row } = await signals.startChat({ language: 'en' });
     const canary = 'CanaryTranscript7731 (fictional)';
     await signals.appendMessage({ signalId: row.id, sender: 'visitor', clientId: 'x', text: canary });
-    const raw = await db.execute(
-      sql`select body_sealed::text as b from signal_message where signal_id = ${row.id}`,
-    );
-    const body = String((raw.rows[0] as { b: string }).b);
-    expect(body.startsWith('v1.')).toBe(true);
-    expect(body).not.toContain('Canary');
-    const dump = await db.execute(sql`select s::text as t from signal_message s where signal_id = ${row.id}`);
-    expect(JSON.stringify(dump.rows)).not.toContain('Canary');
+    // The raw column, as the database holds it, and the whole row as text.
+    const raw = await db
+      .select({ b: sql<string>`${signalMessage.bodySealed}::text`, all: sql<string>`signal_message::text` })
+      .from(signalMessage)
+      .where(eq(signalMessage.signalId, row.id));
+    expect(raw[0]?.b.startsWith('v1.')).toBe(true);
+    expect(raw[0]?.b).not.toContain('Canary');
+    expect(raw[0]?.all).not.toContain('Canary');
     expect((await signals.visitorMessages(row.id, 0))[0]?.text).toBe(canary);
     // Moved to another signal, the ciphertext no longer opens (AAD = signal id).
     const { signal: other } = await signals.startChat({ language: 'en' });
@@ -225,7 +225,9 @@ describe('signals: reports', () => {
     expect(reference).toMatch(/^HB-/);
     const [row] = await db.select().from(signal).where(eq(signal.id, id));
     expect(row).toMatchObject({ channel: 'report', state: 'queued', language: 'fr' });
-    const raw = JSON.stringify((await db.execute(sql`select s::text from signal s where id = ${id}`)).rows);
+    const raw = JSON.stringify(
+      await db.select({ all: sql<string>`signal::text` }).from(signal).where(eq(signal.id, id)),
+    );
     expect(raw).not.toContain('Canary');
     expect(raw).not.toContain('Moncton');
     const advocate = await createUser(db, { role: 'advocate' });
