@@ -31,6 +31,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** Sender of the hotline's e-mails. */
   mailFrom: string;
+  /** Seconds an advocate has to accept an offered signal before it goes to the next one (default 20). */
+  offerTimeoutS?: number;
 }
 
 export class ConfigError extends Error {}
@@ -148,5 +150,6 @@ export function loadConfig(env: Env = process.env): Config {
     consoleDir: path.resolve(env.HARBOUR_CONSOLE_DIR || 'dist/console'),
     smtpUrl: smtpUrl(env.SMTP_URL),
     mailFrom: env.HARBOUR_MAIL_FROM || 'Harbour <no-reply@harbour.invalid>',
+    offerTimeoutS: int(env, 'HARBOUR_OFFER_TIMEOUT_S', 20, 5, 600),
   };
 }

@@ -1,0 +1,257 @@
+import { and, asc, eq, inArray, isNull, lte, ne, type SQL, sql } from 'drizzle-orm';
+import {
+  type OfferOutcome,
+  type OfferRow,
+  offer,
+  presence,
+  type SignalEventType,
+  type SignalRow,
+  type SignalState,
+  signal,
+  signalEvent,
+} from '../../db/schema.js';
+import type { Db } from '../../platform/db.js';
+
+/** Rows of a raw query, on either driver (both return `{ rows }`). */
+async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+export interface Candidate {
+  userId: string;
+  maxChats: number;
+  load: number;
+}
+
+export interface ExpiredOffer {
+  offerId: string;
+  signalId: string;
+  userId: string;
+}
+
+/**
+ * All SQL of routing. Lock order everywhere in the queue: the signal row first, then its offers, then presence
+ * rows, so that routers, offer answers and presence changes in several processes never deadlock.
+ */
+export const routingRepository = {
+  /** Locks one signal (waiting for another writer to finish with it). */
+  async lockSignal(tx: Db, id: string): Promise<SignalRow | undefined> {
+    const [row] = await tx.select().from(signal).where(eq(signal.id, id)).for('update');
+    return row;
+  },
+
+  async findSignal(db: Db, id: string): Promise<SignalRow | undefined> {
+    const [row] = await db.select().from(signal).where(eq(signal.id, id)).limit(1);
+    return row;
+  },
+
+  async findOffer(db: Db, id: string): Promise<OfferRow | undefined> {
+    const [row] = await db.select().from(offer).where(eq(offer.id, id)).limit(1);
+    return row;
+  },
+
+  async lockOffer(tx: Db, id: string): Promise<OfferRow | undefined> {
+    const [row] = await tx.select().from(offer).where(eq(offer.id, id)).for('update');
+    return row;
+  },
+
+  /** Pending offers past their expiry whose signal no other router holds right now. */
+  async lockExpiredOffers(tx: Db, now: Date, limit: number): Promise<ExpiredOffer[]> {
+    return tx
+      .select({ offerId: offer.id, signalId: signal.id, userId: offer.userId })
+      .from(signal)
+      .innerJoin(offer, and(eq(offer.signalId, signal.id), isNull(offer.outcome)))
+      .where(and(eq(signal.state, 'offered'), lte(offer.expiresAt, now)))
+      .orderBy(asc(offer.expiresAt))
+      .limit(limit)
+      .for('update', { of: signal, skipLocked: true });
+  },
+
+  /** Pending offers whose signal is no longer offered (it ended meanwhile): they must not hold capacity. */
+  async lockStaleOffers(tx: Db, limit: number): Promise<ExpiredOffer[]> {
+    return tx
+      .select({ offerId: offer.id, signalId: signal.id, userId: offer.userId })
+      .from(signal)
+      .innerJoin(offer, and(eq(offer.signalId, signal.id), isNull(offer.outcome)))
+      .where(ne(signal.state, 'offered'))
+      .limit(limit)
+      .for('update', { of: signal, skipLocked: true });
+  },
+
+  /** Pending offers of a user, locked signal first (the lock order used everywhere in the queue). */
+  async lockPendingOffersOf(tx: Db, userId: string): Promise<{ id: string; signalId: string }[]> {
+    const pending = await tx
+      .select({ signalId: offer.signalId })
+      .from(offer)
+      .where(and(eq(offer.userId, userId), isNull(offer.outcome)));
+    if (pending.length === 0) return [];
+    await tx
+      .select({ id: signal.id })
+      .from(signal)
+      .where(
+        inArray(
+          signal.id,
+          pending.map((p) => p.signalId),
+        ),
+      )
+      .orderBy(asc(signal.id))
+      .for('update');
+    return tx
+      .select({ id: offer.id, signalId: offer.signalId })
+      .from(offer)
+      .where(and(eq(offer.userId, userId), isNull(offer.outcome)))
+      .for('update');
+  },
+
+  /** Queues (languages) that have at least one available advocate with room: the others need no pass. */
+  async languagesWithCapacity(tx: Db): Promise<string[]> {
+    const rows = await rowsOf<{ language: string }>(
+      tx,
+      sql`select distinct unnest(p.languages) as language
+          from presence p join users u on u.id = p.user_id
+          where p.status = 'available' and u.disabled_at is null
+            and u.role in ('advocate', 'supervisor')
+            and ((select count(*) from signal a where a.assigned_user_id = p.user_id and a.state = 'active')
+                 + (select count(*) from offer o where o.user_id = p.user_id and o.outcome is null)) < p.max_chats`,
+    );
+    return rows.map((r) => r.language);
+  },
+
+  /** Waiting signals of these languages, oldest first, that no other router holds right now (`skip locked`). */
+  async lockQueued(tx: Db, limit: number, languages: string[]): Promise<SignalRow[]> {
+    return tx
+      .select()
+      .from(signal)
+      .where(and(eq(signal.state, 'queued'), inArray(signal.language, languages as SignalRow['language'][])))
+      .orderBy(sql`${signal.queuedAt} asc nulls last`, asc(signal.arrivedAt))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+  },
+
+  /**
+   * Who may be offered this signal: available, taking its language, below their max_chats (active
+   * conversations + pending offers), never someone who declined it or let it time out; fewest active first,
+   * then longest idle (last assignment oldest, never assigned first).
+   */
+  async candidates(
+    tx: Db,
+    s: { id: string; language: string },
+    roles: readonly string[],
+    limit = 20,
+  ): Promise<Candidate[]> {
+    const roleList = sql.join(
+      roles.map((r) => sql`${r}`),
+      sql`, `,
+    );
+    return rowsOf<Candidate>(
+      tx,
+      sql`select c.user_id as "userId", c.max_chats as "maxChats", c.load
+          from (
+            select p.user_id, p.max_chats, p.last_assigned_at,
+              ((select count(*) from signal a where a.assigned_user_id = p.user_id and a.state = 'active')
+               + (select count(*) from offer o where o.user_id = p.user_id and o.outcome is null))::int as load
+            from presence p
+            join users u on u.id = p.user_id
+            where p.status = 'available'
+              and ${s.language}::text = any(p.languages)
+              and u.disabled_at is null
+              and u.role in (${roleList})
+              and not exists (
+                select 1 from offer d
+                where d.signal_id = ${s.id}::uuid and d.user_id = p.user_id and d.outcome in ('declined', 'timeout'))
+          ) c
+          where c.load < c.max_chats
+          order by c.load asc, c.last_assigned_at asc nulls first, c.user_id asc
+          limit ${limit}`,
+    );
+  },
+
+  /** Locks a presence row unless another router holds it (it is offering that person something right now). */
+  async tryLockPresence(tx: Db, userId: string): Promise<boolean> {
+    const rows = await tx
+      .select({ userId: presence.userId })
+      .from(presence)
+      .where(eq(presence.userId, userId))
+      .for('update', { skipLocked: true });
+    return rows.length > 0;
+  },
+
+  /** Active conversations + pending offers, read fresh (after the presence lock). */
+  async loadOf(tx: Db, userId: string): Promise<{ load: number; maxChats: number; status: string }> {
+    const [row] = await rowsOf<{ load: number; maxChats: number; status: string }>(
+      tx,
+      sql`select p.max_chats as "maxChats", p.status,
+            ((select count(*) from signal a where a.assigned_user_id = p.user_id and a.state = 'active')
+             + (select count(*) from offer o where o.user_id = p.user_id and o.outcome is null))::int as load
+          from presence p where p.user_id = ${userId}::uuid`,
+    );
+    return row ?? { load: 0, maxChats: 0, status: 'offline' };
+  },
+
+  async insertOffer(tx: Db, values: { signalId: string; userId: string; offeredAt: Date; expiresAt: Date }) {
+    const [row] = await tx.insert(offer).values(values).returning();
+    if (!row) throw new Error('insert offer returned nothing');
+    return row;
+  },
+
+  /** Sets the outcome of a still-pending offer; undefined when it was already answered. */
+  async closeOffer(tx: Db, id: string, outcome: OfferOutcome, at: Date): Promise<OfferRow | undefined> {
+    const [row] = await tx
+      .update(offer)
+      .set({ outcome, respondedAt: at })
+      .where(and(eq(offer.id, id), isNull(offer.outcome)))
+      .returning();
+    return row;
+  },
+
+  async pendingOfferOf(tx: Db, signalId: string): Promise<OfferRow | undefined> {
+    const [row] = await tx
+      .select()
+      .from(offer)
+      .where(and(eq(offer.signalId, signalId), isNull(offer.outcome)))
+      .limit(1);
+    return row;
+  },
+
+  async updateSignal(
+    tx: Db,
+    id: string,
+    values: Partial<
+      Pick<SignalRow, 'state' | 'firstOfferedAt' | 'answeredAt' | 'assignedUserId' | 'wantedRole'>
+    > & { state?: SignalState },
+    at: Date,
+    bumpVersion = false,
+  ): Promise<SignalRow> {
+    const [row] = await tx
+      .update(signal)
+      .set({ ...values, updatedAt: at, ...(bumpVersion ? { version: sql`${signal.version} + 1` } : {}) })
+      .where(eq(signal.id, id))
+      .returning();
+    if (!row) throw new Error('signal vanished');
+    return row;
+  },
+
+  async markAssigned(tx: Db, userId: string, at: Date) {
+    await tx.update(presence).set({ lastAssignedAt: at }).where(eq(presence.userId, userId));
+  },
+
+  async insertEvent(
+    tx: Db,
+    values: {
+      signalId: string;
+      type: SignalEventType;
+      at: Date;
+      userId?: string | null;
+      data?: Record<string, unknown>;
+    },
+  ) {
+    await tx.insert(signalEvent).values({
+      signalId: values.signalId,
+      type: values.type,
+      at: values.at,
+      userId: values.userId ?? null,
+      data: values.data ?? {},
+    });
+  },
+};
