@@ -22,6 +22,10 @@ import { surveyRoutes } from './modules/directory/survey.routes.js';
 import { createSurveyService } from './modules/directory/survey.service.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
 import { createIdentityService } from './modules/identity/identity.service.js';
+import { chatPageRoutes } from './modules/queue/chat.page.js';
+import { chatLimits, chatSocketRoutes } from './modules/queue/chat.socket.js';
+import { reportRoutes } from './modules/queue/reports.routes.js';
+import { createSignalsService } from './modules/queue/signals.service.js';
 import { systemRoutes } from './modules/system/system.routes.js';
 import { createBus } from './platform/bus.js';
 import type { Db } from './platform/db.js';
@@ -202,6 +206,17 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
   await app.register(surveyRoutes, { surveys, publicRateLimit: config.publicRateLimit });
   await app.register(interchangeRoutes, { interchange: createInterchangeService({ db }) });
   await app.register(searchRoutes, { db });
+  // The live queue, visitor side: the chat socket and page, the report form.
+  await app.register(chatSocketRoutes, {
+    signals: createSignalsService({ db, encryptionKey: config.encryptionKey }),
+    bus,
+    limits: chatLimits(config.publicRateLimit),
+  });
+  await app.register(chatPageRoutes);
+  await app.register(reportRoutes, {
+    signals: createSignalsService({ db, encryptionKey: config.encryptionKey }),
+    publicRateLimit: config.publicRateLimit,
+  });
   await registerConsole(app, config.consoleDir);
 
   return { app, routes };

@@ -289,6 +289,12 @@ MATRIX.push(
     access: 'public',
     request: async () => ({ url: '/api/public/directory/suggest?q=shelter' }),
   },
+  {
+    method: 'POST',
+    url: '/api/public/reports',
+    access: 'public',
+    request: async () => ({ payload: { situation: 'Matrix report (fictional)' } }),
+  },
   ...(['approve', 'reject'] as const).map(
     (d): Case => ({
       method: 'POST',
