@@ -22,10 +22,19 @@ import { surveyRoutes } from './modules/directory/survey.routes.js';
 import { createSurveyService } from './modules/directory/survey.service.js';
 import { identityRoutes } from './modules/identity/identity.routes.js';
 import { createIdentityService } from './modules/identity/identity.service.js';
+import { cannedRoutes } from './modules/queue/canned.routes.js';
 import { chatPageRoutes } from './modules/queue/chat.page.js';
 import { chatLimits, chatSocketRoutes } from './modules/queue/chat.socket.js';
+import { presenceRoutes } from './modules/queue/presence.routes.js';
+import { createPresenceService } from './modules/queue/presence.service.js';
 import { reportRoutes } from './modules/queue/reports.routes.js';
+import { createRouter, DEFAULT_OFFER_TIMEOUT_S } from './modules/queue/routing.service.js';
 import { createSignalsService } from './modules/queue/signals.service.js';
+import { staffRoutes } from './modules/queue/staff.routes.js';
+import { createStaffService } from './modules/queue/staff.service.js';
+import { staffSocketRoutes } from './modules/queue/staff.ws.js';
+import { wallboardRoutes } from './modules/queue/wallboard.routes.js';
+import { createWallboardService } from './modules/queue/wallboard.service.js';
 import { systemRoutes } from './modules/system/system.routes.js';
 import { createBus } from './platform/bus.js';
 import type { Db } from './platform/db.js';
@@ -217,6 +226,35 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
     signals: createSignalsService({ db, encryptionKey: config.encryptionKey }),
     publicRateLimit: config.publicRateLimit,
   });
+  // The live queue, staff side: the router runs while the app is up (ticks, bus events), then the routes.
+  const router = createRouter({
+    db,
+    bus,
+    offerTimeoutMs: (config.offerTimeoutS ?? DEFAULT_OFFER_TIMEOUT_S) * 1000,
+    onError: (err) =>
+      app.log.warn(
+        { err: { type: (err as Error)?.name, code: (err as { code?: string })?.code } },
+        'routing pass failed',
+      ),
+  });
+  app.addHook('onReady', async () => router.start());
+  app.addHook('onClose', async () => router.stop());
+  await app.register(presenceRoutes, { presence: createPresenceService({ db }) });
+  await app.register(staffRoutes, {
+    staff: createStaffService({
+      db,
+      signals: createSignalsService({ db, encryptionKey: config.encryptionKey }),
+    }),
+    router,
+  });
+  await app.register(staffSocketRoutes, {
+    db,
+    bus,
+    publicUrl: config.publicUrl,
+    sessionIdleMinutes: config.sessionIdleMinutes,
+  });
+  await app.register(wallboardRoutes, { wallboard: createWallboardService({ db }) });
+  await app.register(cannedRoutes, { db });
   await registerConsole(app, config.consoleDir);
 
   return { app, routes };
