@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabase } from '../../../test/helpers/db.js';
+import { onPostgres, testDatabase } from '../../../test/helpers/db.js';
 import { type Bus, type BusEvent, createBus, parseBusPayload, publish } from './bus.js';
 import type { Db } from './db.js';
 
@@ -90,4 +91,28 @@ describe('bus', () => {
     expect(parseBusPayload('{"topic":"resync"}')).toBeUndefined();
     expect(parseBusPayload('{"topic":"message","signal":"x","seq":1}')?.topic).toBe('message');
   });
+
+  it.skipIf(!onPostgres())(
+    'reconnects after losing its connection and asks subscribers to re-read',
+    async () => {
+      const name = `harbour-bus-test-${randomUUID().slice(0, 8)}`;
+      const own = await createBus(db, { applicationName: name, reconnectMs: 20 });
+      try {
+        const seen: BusEvent[] = [];
+        const id = randomUUID();
+        own.subscribe((e) => {
+          if (e.topic === 'resync' || (e.topic === 'signal' && e.id === id)) seen.push(e);
+        });
+        await db.execute(
+          sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${name}`,
+        );
+        await waitFor(() => seen.some((e) => e.topic === 'resync'), 5000);
+        expect(own.connected()).toBe(true);
+        await publish(db, { topic: 'signal', id, state: 'queued' });
+        await waitFor(() => seen.some((e) => e.topic === 'signal'));
+      } finally {
+        await own.close();
+      }
+    },
+  );
 });

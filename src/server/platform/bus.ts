@@ -76,6 +76,8 @@ interface BusOptions {
   /** First reconnect delay (doubles up to 5 s). */
   reconnectMs?: number;
   onError?: (err: unknown) => void;
+  /** PostgreSQL application_name of the listening connection (visible in pg_stat_activity). */
+  applicationName?: string;
 }
 
 /** Starts listening on the database behind `db` (PGlite or a PostgreSQL pool). */
@@ -130,7 +132,10 @@ async function createPostgresBus(pool: pg.Pool, options: BusOptions): Promise<Bu
   let everConnected = false;
 
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ ...(pool.options as pg.ClientConfig) });
+    const c = new pg.Client({
+      ...(pool.options as pg.ClientConfig),
+      application_name: options.applicationName ?? 'harbour-bus',
+    });
     client = c;
     const broken = (err?: unknown) => {
       if (client !== c) return;
