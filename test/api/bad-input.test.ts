@@ -149,6 +149,30 @@ describe('hostile and malformed input', () => {
     }
   });
 
+  it('the public report form: malformed JSON or form bodies and wrong types → 400, never echoed', async () => {
+    const post = (payload: string, type: string) =>
+      harbour.app.inject({
+        method: 'POST',
+        url: '/api/public/reports',
+        headers: { 'content-type': type },
+        payload,
+      });
+    const cases: Array<[string, string, string]> = [
+      ['{"situation": "CanaryBad', 'application/json', 'MALFORMED_JSON'],
+      ['{"situation": 12345}', 'application/json', 'VALIDATION_FAILED'],
+      ['{"situation": ["CanaryArray"]}', 'application/json', 'VALIDATION_FAILED'],
+      ['{"situation": "x", "contact": "CanaryContact"}', 'application/json', 'VALIDATION_FAILED'],
+      ['situation=CanaryOne&situation=CanaryTwo', 'application/x-www-form-urlencoded', 'VALIDATION_FAILED'],
+      ['where=CanaryWhere', 'application/x-www-form-urlencoded', 'VALIDATION_FAILED'],
+      ['situation=x&safe_how=CanaryHow', 'application/x-www-form-urlencoded', 'VALIDATION_FAILED'],
+    ];
+    for (const [payload, type, expected] of cases) {
+      const res = await post(payload, type);
+      expect([payload, res.statusCode, code(res)]).toEqual([payload, 400, expected]);
+      expect(res.body).not.toContain('Canary');
+    }
+  });
+
   it('sends the security headers and a strict CSP', async () => {
     const res = await harbour.app.inject({ method: 'GET', url: '/healthz' });
     expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);

@@ -244,8 +244,6 @@ export async function chatSocketRoutes(
       } else if (status === 'connected' && conn.lastStatus !== 'connected') {
         conn.lastStatus = 'connected';
         send(conn, { type: 'status', state: 'connected' }, limits);
-      } else if (status === 'waiting') {
-        conn.lastStatus = undefined;
       }
     }
   };
