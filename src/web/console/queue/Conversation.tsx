@@ -103,11 +103,7 @@ export function ConversationPanel({
           <ConversationActions signal={signal} onTransferred={onLeave} onEnded={() => setFocusWrapUp(true)} />
         )}
       </div>
-      {signal.channel === 'report' ? (
-        <ReportReview report={signal.report ?? null} />
-      ) : (
-        <Chat signal={signal} />
-      )}
+      {signal.channel === 'report' ? <ReportReview report={signal.report} /> : <Chat signal={signal} />}
       {(ended || signal.channel === 'report') && (
         <WrapUpForm key={signal.id} signal={signal} headingRef={wrapUpRef} />
       )}
@@ -269,7 +265,7 @@ function EndDialog({
   const queryClient = useQueryClient();
   const isReport = signal.channel === 'report';
   const mutation = useMutation({
-    mutationFn: () => endSignal(signal.id),
+    mutationFn: () => endSignal(signal.id, isReport ? 'reviewed' : 'completed'),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: queueKeys.signal(signal.id) });
       void queryClient.invalidateQueries({ queryKey: queueKeys.snapshot });

@@ -74,12 +74,22 @@ export function OffersPanel({
     }
     const active = document.activeElement;
     if (
+      // Only when focus fell to the page (its button vanished); focus moved elsewhere on purpose stays there.
       focusInside.current &&
-      (!active || active === document.body || !sectionRef.current?.contains(active))
+      (!active || active === document.body)
     ) {
       headingRef.current?.focus();
     }
   }, [ids]);
+
+  // Focus anywhere else on the page (even after a button here lost it silently) means it is no longer ours.
+  useEffect(() => {
+    const onFocusIn = (event: FocusEvent) => {
+      focusInside.current = sectionRef.current?.contains(event.target as Node | null) ?? false;
+    };
+    document.addEventListener('focusin', onFocusIn);
+    return () => document.removeEventListener('focusin', onFocusIn);
+  }, []);
 
   // Crossing 10 s left: one polite reminder.
   useEffect(() => {
@@ -144,9 +154,6 @@ export function OffersPanel({
             return (
               <li key={offer.id} className={`offer-card${left <= 10 ? ' is-urgent' : ''}`}>
                 <p className="offer-title">
-                  <span className="icon" aria-hidden="true">
-                    {offer.channel === 'report' ? '✉' : '💬'}
-                  </span>{' '}
                   <strong>{t('queue.offers.what', { channel, language })}</strong>
                 </p>
                 {offer.interpreterLanguage && (

@@ -37,7 +37,7 @@ export function Transcript({
 }) {
   const t = useT();
   const intl = useIntl();
-  const scroller = useRef<HTMLOListElement>(null);
+  const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const count = entries.length;
 
@@ -51,7 +51,7 @@ export function Transcript({
     <>
       {count === 0 ? <p className="muted transcript-empty">{t('conversation.noMessages')}</p> : null}
       {/* A scrollable log must be reachable by keyboard (WCAG 2.1.1), hence the tab stop. */}
-      <ol
+      <div
         className="transcript"
         role="log"
         aria-relevant="additions"
@@ -64,57 +64,59 @@ export function Transcript({
           pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
         }}
       >
-        {entries.map((entry) => {
-          const who =
-            entry.sender === 'visitor'
-              ? t('conversation.sender.visitor')
-              : entry.sender === 'system'
-                ? t('conversation.sender.system')
-                : t('conversation.sender.me');
-          return (
-            <li
-              key={entry.key}
-              className={`msg msg-${entry.sender}${entry.delivery === 'failed' ? ' is-failed' : ''}`}
-            >
-              <p className="msg-head">
-                <span className="msg-who">{who}</span>
-                {entry.at && (
-                  <time
-                    className="msg-time"
-                    dateTime={entry.at}
-                    title={intl.formatDate(entry.at, { dateStyle: 'long', timeStyle: 'medium' })}
-                  >
-                    {intl.formatTime(entry.at, { hour: 'numeric', minute: '2-digit' })}
-                  </time>
-                )}
-              </p>
-              <p className="msg-text">{entry.text}</p>
-              {entry.delivery && (
-                <p className={`msg-delivery delivery-${entry.delivery}`}>
-                  <span aria-hidden="true">{DELIVERY_ICONS[entry.delivery]} </span>
-                  {t(DELIVERY_LABELS[entry.delivery])}
-                  {entry.delivery === 'failed' && entry.clientId && (
-                    <span className="msg-actions">
-                      <Button
-                        className="button small"
-                        onPress={() => entry.clientId && onRetry(entry.clientId)}
-                      >
-                        {t('conversation.retry')}
-                      </Button>
-                      <Button
-                        className="button small"
-                        onPress={() => entry.clientId && onEdit(entry.clientId)}
-                      >
-                        {t('conversation.editFailed')}
-                      </Button>
-                    </span>
+        <ol className="transcript-list">
+          {entries.map((entry) => {
+            const who =
+              entry.sender === 'visitor'
+                ? t('conversation.sender.visitor')
+                : entry.sender === 'system'
+                  ? t('conversation.sender.system')
+                  : t('conversation.sender.me');
+            return (
+              <li
+                key={entry.key}
+                className={`msg msg-${entry.sender}${entry.delivery === 'failed' ? ' is-failed' : ''}`}
+              >
+                <p className="msg-head">
+                  <span className="msg-who">{who}</span>
+                  {entry.at && (
+                    <time
+                      className="msg-time"
+                      dateTime={entry.at}
+                      title={intl.formatDate(entry.at, { dateStyle: 'long', timeStyle: 'medium' })}
+                    >
+                      {intl.formatTime(entry.at, { hour: 'numeric', minute: '2-digit' })}
+                    </time>
                   )}
                 </p>
-              )}
-            </li>
-          );
-        })}
-      </ol>
+                <p className="msg-text">{entry.text}</p>
+                {entry.delivery && (
+                  <p className={`msg-delivery delivery-${entry.delivery}`}>
+                    <span aria-hidden="true">{DELIVERY_ICONS[entry.delivery]} </span>
+                    {t(DELIVERY_LABELS[entry.delivery])}
+                    {entry.delivery === 'failed' && entry.clientId && (
+                      <span className="msg-actions">
+                        <Button
+                          className="button small"
+                          onPress={() => entry.clientId && onRetry(entry.clientId)}
+                        >
+                          {t('conversation.retry')}
+                        </Button>
+                        <Button
+                          className="button small"
+                          onPress={() => entry.clientId && onEdit(entry.clientId)}
+                        >
+                          {t('conversation.editFailed')}
+                        </Button>
+                      </span>
+                    )}
+                  </p>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+      </div>
     </>
   );
 }

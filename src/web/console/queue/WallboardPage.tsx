@@ -7,7 +7,7 @@ import { useTick } from './clock';
 import { useDuration } from './Duration';
 import { CHANNEL_LABELS, LANGUAGE_LABELS, labelOf, PRESENCE_LABELS } from './labels';
 import { useWallboard } from './queries';
-import { PRESENCE_STATUSES } from './types';
+import { PRESENCE_STATUSES, type WallboardGroup } from './types';
 import './queue.css';
 
 /** Service-level targets: answered within 20 s for calls, 60 s for chats. */
@@ -25,7 +25,7 @@ export function WallboardPage() {
   usePageTitle(t('wallboard.title'));
   const query = useWallboard();
   const board = query.data;
-  const waitingTotal = board ? board.waiting.reduce((n, w) => n + w.count, 0) : 0;
+  const waitingTotal = board ? (board.waitingTotal ?? board.waiting.reduce((n, w) => n + w.count, 0)) : 0;
   const now = useTick(waitingTotal > 0);
 
   const percent = (value: number | null) =>
@@ -151,21 +151,29 @@ export function WallboardPage() {
         <dl className="wallboard-figures">
           <div className="figure">
             <dt>{t('wallboard.serviceLevelCalls', { seconds: SERVICE_TARGETS.calls })}</dt>
-            <dd className="figure-value">{percent(board.today.serviceLevel.calls)}</dd>
+            <dd className={figureClass(board.today.serviceLevel.calls)}>
+              {percent(board.today.serviceLevel.calls)}
+            </dd>
+            <GroupDetail group={board.today.calls} />
           </div>
           <div className="figure">
             <dt>{t('wallboard.serviceLevelChats', { seconds: SERVICE_TARGETS.chats })}</dt>
-            <dd className="figure-value">{percent(board.today.serviceLevel.chats)}</dd>
+            <dd className={figureClass(board.today.serviceLevel.chats)}>
+              {percent(board.today.serviceLevel.chats)}
+            </dd>
+            <GroupDetail group={board.today.chats} />
           </div>
           <div className="figure">
             <dt>{t('wallboard.meanWait')}</dt>
-            <dd className="figure-value">
+            <dd className={figureClass(board.today.meanWaitS)}>
               {board.today.meanWaitS === null ? t('wallboard.none') : duration(board.today.meanWaitS)}
             </dd>
           </div>
           <div className="figure">
             <dt>{t('wallboard.unanswered')}</dt>
-            <dd className="figure-value">{percent(board.today.unansweredShare)}</dd>
+            <dd className={figureClass(board.today.unansweredShare)}>
+              {percent(board.today.unansweredShare)}
+            </dd>
           </div>
           <div className="figure">
             <dt>{t('wallboard.signals')}</dt>
@@ -174,5 +182,23 @@ export function WallboardPage() {
         </dl>
       </section>
     </div>
+  );
+}
+
+/** A figure with nothing to show yet is said in words, in smaller type. */
+function figureClass(value: number | null): string {
+  return value === null ? 'figure-value is-empty' : 'figure-value';
+}
+
+/** What a service level is made of: answered within target out of everything that should have been. */
+function GroupDetail({ group }: { group: WallboardGroup | undefined }) {
+  const t = useT();
+  if (!group) return null;
+  const total = group.answered + group.unanswered + group.waitingPastTarget;
+  if (total === 0) return null;
+  return (
+    <dd className="figure-detail">
+      {t('wallboard.slDetail', { within: group.answeredWithinTarget, total })}
+    </dd>
   );
 }

@@ -29,15 +29,24 @@ export const declineOffer = (offerId: string) =>
 
 export const getSignal = (signalId: string) => api<{ signal: SignalDetail }>(`/api/signals/${id(signalId)}`);
 export const sendMessage = (signalId: string, body: { id: string; text: string }) =>
-  api<{ seq: number }>(`/api/signals/${id(signalId)}/messages`, { method: 'POST', body });
+  api<{ seq: number; duplicate: boolean; at: string }>(`/api/signals/${id(signalId)}/messages`, {
+    method: 'POST',
+    body,
+  });
 export const markRead = (signalId: string, seq: number) =>
   api<unknown>(`/api/signals/${id(signalId)}/read`, { method: 'POST', body: { seq } });
 export const sendTyping = (signalId: string, on: boolean) =>
   api<unknown>(`/api/signals/${id(signalId)}/typing`, { method: 'POST', body: { on } });
 export const transferSignal = (signalId: string, target: TransferTarget, reason: string) =>
-  api<unknown>(`/api/signals/${id(signalId)}/transfer`, { method: 'POST', body: { ...target, reason } });
-export const endSignal = (signalId: string) =>
-  api<unknown>(`/api/signals/${id(signalId)}/end`, { method: 'POST', body: {} });
+  api<{ signalId: string; assignedUserId: string }>(`/api/signals/${id(signalId)}/transfer`, {
+    method: 'POST',
+    body: { ...target, reason },
+  });
+export const endSignal = (signalId: string, reason?: 'completed' | 'reviewed' | 'spam') =>
+  api<{ signalId: string; state: string; endReason: string | null; version: number }>(
+    `/api/signals/${id(signalId)}/end`,
+    { method: 'POST', body: reason ? { reason } : {} },
+  );
 export const saveWrapUp = (signalId: string, version: number, body: WrapUpInput) =>
   api<{ signal: SignalDetail }>(`/api/signals/${id(signalId)}/wrap-up`, {
     method: 'PUT',

@@ -27,7 +27,8 @@ export const PRESENCE_LABELS: Record<PresenceStatus, MessageId> = {
 };
 
 export const CALLER_TYPE_LABELS: Record<(typeof CALLER_TYPES)[number], MessageId> = {
-  victim: 'wrapUp.callerType.victim',
+  potential_victim: 'wrapUp.callerType.potential_victim',
+  survivor: 'wrapUp.callerType.survivor',
   family_friend: 'wrapUp.callerType.family_friend',
   community_member: 'wrapUp.callerType.community_member',
   service_provider: 'wrapUp.callerType.service_provider',

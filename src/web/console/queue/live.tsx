@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
 import { useT } from '../locale';
+import { SESSION_KEY } from '../session';
 import { queueKeys } from './keys';
 import { outboxStore } from './outbox';
 import { connectLive, keysForEvent, liveSocketUrl } from './realtime';
@@ -49,12 +50,14 @@ export function useLiveSocket(enabled: boolean): void {
         const ws = new WebSocket(url);
         ws.onopen = handlers.onOpen;
         ws.onmessage = (message) => handlers.onMessage(message.data);
-        ws.onclose = handlers.onClose;
+        ws.onclose = (event) => handlers.onClose(event.code);
         ws.onerror = () => ws.close();
         return ws;
       },
       onStatus: setStatus,
       onResync: () => void queryClient.invalidateQueries({ queryKey: queueKeys.all }),
+      // The session query decides: still signed in (reconnect goes on) or "session ended" (the shell unmounts).
+      onSessionEnded: () => void queryClient.invalidateQueries({ queryKey: SESSION_KEY }),
       onEvent: (event) => {
         if (event.type === 'typing') {
           if (event.who === 'staff') return;

@@ -233,10 +233,10 @@ describe('wrap-up', () => {
   });
 
   it('lists what is still missing and sends the API’s field names', () => {
-    const values = { callerType: 'victim', region: 'ON', language: 'en', heardAbout: null };
+    const values = { callerType: 'potential_victim', region: 'ON', language: 'en', heardAbout: null };
     expect(missingFields(values)).toEqual(['heardAbout']);
     expect(toInput({ ...values, heardAbout: 'police' })).toEqual({
-      caller_type: 'victim',
+      caller_type: 'potential_victim',
       region: 'ON',
       language: 'en',
       heard_about: 'police',
@@ -244,8 +244,14 @@ describe('wrap-up', () => {
   });
 
   it('after a conflict, shows only where the other person’s answers differ from mine', () => {
-    const mine = { callerType: 'victim', region: 'ON', language: 'en', heardAbout: 'police' };
-    const theirs: WrapUp = { ...empty, callerType: 'victim', region: 'QC', language: 'en', heardAbout: null };
+    const mine = { callerType: 'potential_victim', region: 'ON', language: 'en', heardAbout: 'police' };
+    const theirs: WrapUp = {
+      ...empty,
+      callerType: 'potential_victim',
+      region: 'QC',
+      language: 'en',
+      heardAbout: null,
+    };
     expect(conflictingFields(mine, theirs)).toEqual(['region', 'heardAbout']);
     expect(conflictingFields(mine, { ...theirs, region: 'ON', heardAbout: 'police' })).toEqual([]);
   });
@@ -272,10 +278,10 @@ describe('connectLive', () => {
     receive(data: unknown) {
       this.handlers.onMessage(data);
     }
-    close() {
+    close(code?: number) {
       if (this.closed) return;
       this.closed = true;
-      this.handlers.onClose();
+      this.handlers.onClose(code);
     }
   }
 
@@ -285,6 +291,7 @@ describe('connectLive', () => {
     const statuses: string[] = [];
     const events: unknown[] = [];
     let resyncs = 0;
+    let sessionEnded = 0;
     const connection = connectLive({
       url: 'ws://test/api/ws',
       open: (_url, handlers) => {
@@ -297,6 +304,9 @@ describe('connectLive', () => {
       onResync: () => {
         resyncs += 1;
       },
+      onSessionEnded: () => {
+        sessionEnded += 1;
+      },
       schedule: (fn, ms) => {
         const t = { fn, ms, cancelled: false };
         timers.push(t);
@@ -307,7 +317,15 @@ describe('connectLive', () => {
       },
       random: () => 1,
     });
-    return { sockets, timers, statuses, events, resyncs: () => resyncs, connection };
+    return {
+      sockets,
+      timers,
+      statuses,
+      events,
+      resyncs: () => resyncs,
+      ended: () => sessionEnded,
+      connection,
+    };
   }
 
   it('passes events on, reconnects with growing back-off, and refetches everything after a reconnect', () => {
@@ -332,6 +350,17 @@ describe('connectLive', () => {
     // Back-off starts over after a successful connection.
     h.sockets[2]?.close();
     expect(h.timers.at(-1)?.ms).toBe(500);
+  });
+
+  it('reports a session ended by the server (close 4401) and still retries', () => {
+    const h = harness();
+    h.sockets[0]?.open();
+    h.sockets[0]?.close(1006);
+    expect(h.ended()).toBe(0);
+    h.timers[0]?.fn();
+    h.sockets[1]?.close(4401);
+    expect(h.ended()).toBe(1);
+    expect(h.timers).toHaveLength(2);
   });
 
   it('retries at once when asked, and stops for good', () => {

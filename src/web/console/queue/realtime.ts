@@ -93,6 +93,9 @@ export function liveSocketUrl(location: { protocol: string; host: string }): str
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/api/ws`;
 }
 
+/** Close code the staff socket uses when the session behind it has ended. */
+export const SESSION_ENDED_CLOSE = 4401;
+
 /** How long a "typing" indicator stays on without a fresh event (the sender may have vanished). */
 export const TYPING_STALE_MS = 6_000;
 
@@ -100,8 +103,8 @@ export const TYPING_STALE_MS = 6_000;
 export interface SocketHandlers {
   onOpen: () => void;
   onMessage: (data: unknown) => void;
-  /** Also called after an error: the socket is closed either way. */
-  onClose: () => void;
+  /** Also called after an error: the socket is closed either way. `code` is the close code, if any. */
+  onClose: (code?: number) => void;
 }
 export interface SocketLike {
   close(): void;
@@ -116,6 +119,8 @@ export interface LiveConnectionOptions {
   onStatus: (status: ConnectionStatus) => void;
   /** Called after a reconnect: events may have been missed while the socket was down. */
   onResync: () => void;
+  /** The server closed with 4401: the session has ended (the app re-checks it). */
+  onSessionEnded?: () => void;
   schedule?: (fn: () => void, ms: number) => unknown;
   cancel?: (handle: unknown) => void;
   random?: () => number;
@@ -151,9 +156,10 @@ export function connectLive(options: LiveConnectionOptions): { stop: () => void;
         const event = parseLiveEvent(data);
         if (event) options.onEvent(event);
       },
-      onClose: () => {
+      onClose: (code) => {
         if (closed) return;
         closed = true;
+        if (code === SESSION_ENDED_CLOSE) options.onSessionEnded?.();
         if (socket === ws) socket = null;
         if (stopped) return;
         options.onStatus('reconnecting');

@@ -1,7 +1,7 @@
 // Who uses the live queue, and its paths. The server decides for real; this only shapes navigation.
 
-/** Advocates answer; supervisors answer too (and take transfers); admins can see how it works. */
-export const QUEUE_ROLES = ['advocate', 'supervisor', 'admin'];
+/** Advocates answer; supervisors answer too (and take transfers). Same as the server's SIGNAL_HANDLERS. */
+export const QUEUE_ROLES = ['advocate', 'supervisor'];
 /** The live wallboard: supervisors and admins. */
 export const WALLBOARD_ROLES = ['supervisor', 'admin'];
 

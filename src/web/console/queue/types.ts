@@ -107,8 +107,10 @@ export interface SignalDetail {
   lastSeq: number;
   visitorReadSeq: number;
   staffReadSeq: number;
+  firstOfferedAt: string | null;
   messages: TranscriptMessage[];
-  report?: ReportContent | null;
+  report: ReportContent | null;
+  events: { type: string; at: string; userId: string | null; data: Record<string, unknown> }[];
   wrapUp: WrapUp;
   version: number;
 }
@@ -129,16 +131,32 @@ export interface WallboardWaiting {
   longestWaitS: number;
 }
 
+/** Today's figures for one kind of contact (calls: phone; chats: chat, SMS, WhatsApp). */
+export interface WallboardGroup {
+  targetS: number;
+  queued: number;
+  answered: number;
+  answeredWithinTarget: number;
+  unanswered: number;
+  waitingPastTarget: number;
+  serviceLevel: number | null;
+  meanWaitS: number | null;
+}
+
 export interface Wallboard {
   waiting: WallboardWaiting[];
+  waitingTotal: number;
   longestWaitS: number;
   advocates: Record<PresenceStatus, number>;
   today: {
+    timeZone: string;
+    signals: number;
     /** Share (0..1) answered within the target: 20 s for calls, 60 s for chats; null when nothing yet. */
     serviceLevel: { calls: number | null; chats: number | null };
     meanWaitS: number | null;
     unansweredShare: number | null;
-    signals: number;
+    calls: WallboardGroup;
+    chats: WallboardGroup;
   };
   generatedAt: string;
 }

@@ -4,7 +4,8 @@ import type { WrapUp, WrapUpInput } from './types';
 // Codes are stable (stored and reported); labels come from the message catalogues.
 
 export const CALLER_TYPES = [
-  'victim',
+  'potential_victim',
+  'survivor',
   'family_friend',
   'community_member',
   'service_provider',

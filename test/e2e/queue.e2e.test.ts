@@ -1,0 +1,283 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { eq } from 'drizzle-orm';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { HarbourApp } from '../../src/server/app.js';
+import { signal } from '../../src/server/db/schema.js';
+import { totpNow } from '../../src/server/modules/identity/identity.service.js';
+import { testApp } from '../helpers/app.js';
+import { testDatabase } from '../helpers/db.js';
+import { createUser, sessionFor, type TestUser } from '../helpers/factories.js';
+
+// The live queue in a real browser: an advocate takes a real visitor chat (the visitor is a `ws` client on
+// /chat/ws), messages go both ways, the conversation ends and is wrapped up (with a conflicting save by
+// someone else); the supervisor's wallboard. axe finds nothing on each screen, in English and in French.
+
+const CHROMIUM = process.env.HARBOUR_CHROMIUM ?? '/usr/bin/chromium';
+const CONSOLE = path.resolve('dist/console/index.html');
+
+let harbour: HarbourApp;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  if (!existsSync(CONSOLE))
+    throw new Error('The console is not built: run `npm run build:web` (npm test does).');
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (npm test does, as root).`);
+  harbour = await testApp();
+  await harbour.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = harbour.app.server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await harbour?.app.close();
+});
+
+async function axeViolations(page: Page) {
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  return result.violations.map(
+    (v) => `${v.id}: ${v.help} (${v.nodes.length}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
+}
+
+/** Password, then the current TOTP code; waits for the home page. */
+async function signIn(page: Page, user: TestUser) {
+  await page.goto(`${base}/console/`);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password', { exact: true }).fill(user.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.locator('input[autocomplete="one-time-code"]').fill(totpNow(user.totpSecret!));
+  await page.keyboard.press('Enter');
+  await page
+    .getByRole('heading', { level: 1 })
+    .filter({ hasText: /Welcome|Bienvenue/ })
+    .waitFor({ timeout: 15_000 });
+}
+
+type Frame = Record<string, unknown> & { type: string };
+
+/** A visitor on the public chat socket, keeping every frame it receives. */
+async function visitor(language: 'en' | 'fr') {
+  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/chat/ws`, { origin: base });
+  const frames: Frame[] = [];
+  socket.on('message', (data) => frames.push(JSON.parse(String(data)) as Frame));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const next = async (match: (f: Frame) => boolean, what: string, timeoutMs = 15_000): Promise<Frame> => {
+    const started = Date.now();
+    while (Date.now() - started < timeoutMs) {
+      const found = frames.find(match);
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(
+      `visitor: no ${what} within ${timeoutMs} ms (got ${frames.map((f) => f.type).join(', ')})`,
+    );
+  };
+  const send = (frame: Record<string, unknown>) => socket.send(JSON.stringify(frame));
+  send({ type: 'start', language });
+  const started = await next((f) => f.type === 'started', 'started frame');
+  return { socket, frames, next, send, reference: String(started.reference) };
+}
+
+/** Picks an option of a React Aria select by its visible label. */
+async function choose(page: Page, label: string, option: string) {
+  await page.getByRole('button', { name: new RegExp(label) }).click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+describe('live queue in a real browser', () => {
+  it('lets an advocate take a visitor chat, talk both ways, end it and wrap it up, in EN and FR', {
+    timeout: 150_000,
+  }, async () => {
+    const db = (await testDatabase()).db;
+    const advocate = await createUser(db, { role: 'advocate', mfa: true });
+    const context = await browser.newContext({ locale: 'en-CA' });
+    const page = await context.newPage();
+    const cspErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+    await signIn(page, advocate);
+    await page.getByRole('link', { name: 'Queue' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
+
+    // Take English chats, then become available.
+    await page.getByRole('checkbox', { name: 'English' }).check({ force: true });
+    await page.getByRole('radio', { name: 'Available' }).check({ force: true });
+    await expect.poll(() => page.getByRole('radio', { name: 'Available' }).isChecked()).toBe(true);
+    await page.getByText('No offer for you right now.').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+
+    // A visitor starts a chat: the offer shows its channel, language, wait and countdown.
+    const chat = await visitor('en');
+    const accept = page.getByRole('button', { name: 'Accept: Chat, English' });
+    await accept.waitFor({ timeout: 45_000 });
+    const offers = page.getByRole('region', { name: /^Offers/ });
+    expect(await offers.textContent()).toMatch(/Waited \d+ s/);
+    expect(await offers.textContent()).toMatch(/\d+ seconds? left to answer/);
+    expect(await axeViolations(page)).toEqual([]);
+    await accept.click();
+
+    // The conversation opens with focus on its heading.
+    const heading = page.getByRole('heading', { level: 2, name: `Chat ${chat.reference}` });
+    await heading.waitFor();
+    await expect.poll(() => heading.evaluate((el) => el === document.activeElement)).toBe(true);
+    await chat.next((f) => f.type === 'status' && f.state === 'connected', 'connected status');
+
+    // Visitor → advocate.
+    chat.send({ type: 'message', id: 'v-1', text: 'I need help for a friend (fictional).' });
+    await chat.next((f) => f.type === 'ack' && f.id === 'v-1', 'ack');
+    const transcript = page.getByRole('log', { name: 'Transcript' });
+    const fromVisitor = transcript
+      .getByRole('listitem')
+      .filter({ hasText: 'I need help for a friend (fictional).' });
+    await fromVisitor.waitFor();
+    expect(await fromVisitor.textContent()).toContain('Visitor');
+
+    // The visitor types: the advocate sees it.
+    chat.send({ type: 'typing', on: true });
+    await page.getByText('The visitor is typing…').waitFor();
+
+    // Advocate → visitor: Enter sends, Shift+Enter makes a new line.
+    const composer = page.getByRole('textbox', { name: 'Message to the visitor' });
+    await composer.fill('You are safe to talk here.');
+    await composer.press('Shift+Enter');
+    await composer.pressSequentially('Take your time.');
+    await composer.press('Enter');
+    const reply = await chat.next(
+      (f) => f.type === 'message' && f.from === 'advocate' && String(f.text).includes('Take your time.'),
+      'advocate message',
+    );
+    expect(reply.text).toBe('You are safe to talk here.\nTake your time.');
+    expect(await composer.inputValue()).toBe('');
+    const mine = transcript.getByRole('listitem').filter({ hasText: 'Take your time.' });
+    expect(await mine.textContent()).toContain('You');
+    await mine.filter({ hasText: /Sent|Read/ }).waitFor();
+
+    // The visitor reads it: the advocate sees "Read".
+    chat.send({ type: 'read', seq: Number(reply.seq) });
+    await mine.filter({ hasText: 'Read' }).waitFor();
+
+    // A canned response in English goes into the composer, then out.
+    await page.getByRole('button', { name: 'Insert a response' }).click();
+    const menu = page.getByRole('menu', { name: 'Insert a response' });
+    await menu.waitFor();
+    await menu.getByRole('menuitem').first().click();
+    await expect.poll(() => composer.inputValue()).not.toBe('');
+    const canned = await composer.inputValue();
+    await composer.press('Enter');
+    await chat.next((f) => f.type === 'message' && f.text === canned, 'canned response');
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Now in French: the same screen, the same conversation, no violations either.
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('heading', { level: 1, name: 'File d’attente' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: `Clavardage ${chat.reference}` }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+
+    // End the conversation: the visitor is told; the wrap-up takes focus.
+    await page.getByRole('button', { name: 'Terminer la conversation' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Terminer la conversation' }).click();
+    await chat.next((f) => f.type === 'ended', 'ended frame');
+    const wrapUp = page.getByRole('heading', { name: 'Bilan' });
+    await wrapUp.waitFor();
+    await expect.poll(() => wrapUp.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    await choose(page, 'Qui a communiqué avec nous', 'Victime potentielle');
+    await choose(page, 'Province ou territoire', 'Ontario');
+    await choose(page, 'Comment la personne a connu la ligne', 'Médias sociaux');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Enregistrer le bilan' }).click();
+    await page.getByRole('status').filter({ hasText: 'Bilan enregistré.' }).waitFor();
+    const [saved] = await db.select().from(signal).where(eq(signal.reference, chat.reference));
+    expect(saved?.callerType).toBe('potential_victim');
+    expect(saved?.region).toBe('ON');
+    expect(saved?.wrapUpLanguage).toBe('en');
+    expect(saved?.heardAbout).toBe('social_media');
+
+    // Someone else corrects the region meanwhile; my next save is refused and shows their change.
+    const other = await sessionFor(db, advocate);
+    const res = await harbour.app.inject({
+      method: 'PUT',
+      url: `/api/signals/${saved!.id}/wrap-up`,
+      headers: { ...other.headers, 'if-match': String(saved!.version), 'content-type': 'application/json' },
+      payload: { caller_type: 'potential_victim', region: 'QC', language: 'en', heard_about: 'social_media' },
+    });
+    expect(res.statusCode).toBe(200);
+    await choose(page, 'Comment la personne a connu la ligne', 'Police');
+    await page.getByRole('button', { name: 'Enregistrer le bilan' }).click();
+    const conflict = page.getByRole('alert').filter({ hasText: 'Quelqu’un d’autre a enregistré ce bilan' });
+    await conflict.waitFor();
+    expect(await conflict.textContent()).toMatch(/Province ou territoire[\s\S]*Québec[\s\S]*Ontario/);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Enregistrer mes réponses' }).click();
+    await page.getByRole('status').filter({ hasText: 'Bilan enregistré.' }).waitFor();
+    const [final] = await db.select().from(signal).where(eq(signal.reference, chat.reference));
+    expect(final?.heardAbout).toBe('police');
+    expect(final?.region).toBe('ON');
+
+    // Off shift: no other test's visitor is offered to this advocate.
+    await page.getByRole('radio', { name: 'Hors ligne' }).check({ force: true });
+    await expect.poll(() => page.getByRole('radio', { name: 'Hors ligne' }).isChecked()).toBe(true);
+    chat.socket.close();
+    expect(cspErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the supervisor a live wallboard, without axe violations in EN and FR', {
+    timeout: 60_000,
+  }, async () => {
+    const db = (await testDatabase()).db;
+    const supervisor = await createUser(db, { role: 'supervisor', mfa: true });
+    const context = await browser.newContext({ locale: 'en-CA' });
+    const page = await context.newPage();
+    await signIn(page, supervisor);
+    await page.getByRole('link', { name: 'Wallboard' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Wallboard' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: 'Right now' }).waitFor();
+    const figures = await page.locator('.wallboard').textContent();
+    expect(figures).toContain('Longest wait');
+    expect(figures).toContain('Calls answered within 20 s');
+    expect(figures).toContain('Chats answered within 60 s');
+    expect(figures).toContain('Available');
+    expect(await axeViolations(page)).toEqual([]);
+
+    // A visitor arrives: the waiting figure follows without a reload.
+    const before = Number(await page.locator('.figure-value').first().textContent());
+    const chat = await visitor('fr');
+    await expect
+      .poll(async () => Number(await page.locator('.figure-value').first().textContent()), {
+        timeout: 15_000,
+      })
+      .toBeGreaterThan(before);
+
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Tableau de bord en direct' }).waitFor();
+    expect(await page.locator('.wallboard').textContent()).toContain('Attente la plus longue');
+    expect(await axeViolations(page)).toEqual([]);
+    chat.send({ type: 'end' });
+    chat.socket.close();
+    await context.close();
+  });
+});
