@@ -105,4 +105,6 @@ else
   );
 console.log('');
 printTable(rows);
+// The live queue: chat latency at 100 and 500 conversations, durable intake (a few minutes).
+if (!process.env.BENCH_SKIP_QUEUE) await import('./live-queue.js');
 if (process.env.BENCH_DIRECTORY_SEARCH) await import('./directory-search.js'); // 100k services: minutes to generate
