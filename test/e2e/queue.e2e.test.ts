@@ -190,6 +190,43 @@ describe('live queue in a real browser', () => {
     await chat.next((f) => f.type === 'message' && f.text === canned, 'canned response');
     expect(await axeViolations(page)).toEqual([]);
 
+    // A second visitor while the first is still talking: several conversations at once; this one goes to a
+    // supervisor with a reason, and leaves my list.
+    const supervisor = await createUser(db, { role: 'supervisor' });
+    const supervisorSession = await sessionFor(db, supervisor);
+    const busy = await harbour.app.inject({
+      method: 'PUT',
+      url: '/api/presence',
+      headers: { ...supervisorSession.headers, 'content-type': 'application/json' },
+      payload: { status: 'busy', languages: ['en'] },
+    });
+    expect(busy.statusCode).toBe(200);
+    const second = await visitor('en');
+    await accept.waitFor({ timeout: 45_000 });
+    await accept.click();
+    await page.getByRole('heading', { level: 2, name: `Chat ${second.reference}` }).waitFor();
+    const mineList = page.getByRole('region', { name: /^My conversations/ });
+    await expect.poll(() => mineList.getByRole('link').count()).toBe(2);
+    await page.getByRole('button', { name: 'Transfer' }).click();
+    const transfer = page.getByRole('dialog', { name: `Transfer ${second.reference}` });
+    await transfer
+      .getByRole('textbox', { name: 'Reason' })
+      .fill('Needs a supervisor’s decision (fictional).');
+    expect(await axeViolations(page)).toEqual([]);
+    await transfer.getByRole('button', { name: 'Transfer' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${second.reference} was transferred.` })
+      .waitFor();
+    await expect.poll(() => mineList.getByRole('link').count()).toBe(1);
+    const [moved] = await db.select().from(signal).where(eq(signal.reference, second.reference));
+    expect(moved?.assignedUserId).toBe(supervisor.id);
+    second.socket.close();
+
+    // Back to the first conversation, from the list.
+    await mineList.getByRole('link', { name: new RegExp(chat.reference) }).click();
+    await page.getByRole('heading', { level: 2, name: `Chat ${chat.reference}` }).waitFor();
+
     // Now in French: the same screen, the same conversation, no violations either.
     await page.getByRole('button', { name: 'Français' }).click();
     await page.getByRole('heading', { level: 1, name: 'File d’attente' }).waitFor();
@@ -242,6 +279,57 @@ describe('live queue in a real browser', () => {
     await expect.poll(() => page.getByRole('radio', { name: 'Hors ligne' }).isChecked()).toBe(true);
     chat.socket.close();
     expect(cspErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('shows a report from the online form for review, then records it', { timeout: 120_000 }, async () => {
+    const db = (await testDatabase()).db;
+    const advocate = await createUser(db, { role: 'advocate', mfa: true });
+    const context = await browser.newContext({ locale: 'en-CA' });
+    const page = await context.newPage();
+    await signIn(page, advocate);
+    await page.goto(`${base}/console/queue`);
+    await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
+    await page.getByRole('checkbox', { name: 'English' }).check({ force: true });
+    await page.getByRole('radio', { name: 'Available' }).check({ force: true });
+    await expect.poll(() => page.getByRole('radio', { name: 'Available' }).isChecked()).toBe(true);
+
+    const situation = `A neighbour works long hours and never leaves the house alone ${Date.now()} (fictional).`;
+    const posted = await harbour.app.inject({
+      method: 'POST',
+      url: '/api/public/reports',
+      payload: { situation, where: 'Winnipeg (fictional)', language: 'en' },
+    });
+    expect(posted.statusCode).toBe(201);
+    const reference = (JSON.parse(posted.body) as { reference: string }).reference;
+
+    const accept = page.getByRole('button', { name: 'Accept: Online report, English' });
+    await accept.waitFor({ timeout: 45_000 });
+    await page.getByRole('status').filter({ hasText: 'New offer: Online report, English' }).waitFor();
+    await accept.click();
+    await page.getByRole('heading', { level: 2, name: `Online report ${reference}` }).waitFor();
+    const review = page.getByRole('region', { name: 'Report to review' });
+    expect(await review.textContent()).toContain(situation);
+    expect(await review.textContent()).toContain('Winnipeg (fictional)');
+    expect(await review.textContent()).toContain('Anonymous');
+    expect(await page.getByRole('textbox', { name: 'Message to the visitor' }).count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'End review' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'End review' }).click();
+    await page.getByRole('heading', { level: 2, name: `Online report ${reference}` }).waitFor();
+    await choose(page, 'Who reached out', 'Community member');
+    await choose(page, 'Province or territory', 'Manitoba');
+    await choose(page, 'How they heard of the hotline', 'Poster or advertisement');
+    await page.getByRole('button', { name: 'Save the wrap-up' }).click();
+    await page.getByRole('status').filter({ hasText: 'Wrap-up saved.' }).waitFor();
+    const [saved] = await db.select().from(signal).where(eq(signal.reference, reference));
+    expect(saved?.state).toBe('ended');
+    expect(saved?.region).toBe('MB');
+    expect(saved?.callerType).toBe('community_member');
+
+    await page.getByRole('radio', { name: 'Offline' }).check({ force: true });
+    await expect.poll(() => page.getByRole('radio', { name: 'Offline' }).isChecked()).toBe(true);
     await context.close();
   });
 

@@ -18,6 +18,7 @@ import {
   initialWrapUp,
   missingFields,
   REGIONS,
+  sameWrapUp,
   toInput,
   WRAP_UP_LANGUAGES,
   type WrapUpField,
@@ -51,6 +52,8 @@ export function WrapUpForm({
   const [saved, setSaved] = useState(false);
   const [showMissing, setShowMissing] = useState(false);
   const conflictRef = useRef<HTMLDivElement>(null);
+  /** The saved answers my version stands on. */
+  const base = useRef(signal.wrapUp);
 
   const labelFor = (field: WrapUpField, code: string | null) => {
     switch (field) {
@@ -71,6 +74,7 @@ export function WrapUpForm({
       setConflict(null);
       setSaved(true);
       if (result?.signal) {
+        base.current = result.signal.wrapUp;
         queryClient.setQueryData(queueKeys.signal(signal.id), result.signal);
         setVersion(result.signal.version);
       }
@@ -79,6 +83,7 @@ export function WrapUpForm({
     onError: async (error) => {
       if (error instanceof ApiError && (error.status === 409 || error.status === 412)) {
         const fresh = (await getSignal(signal.id)).signal;
+        base.current = fresh.wrapUp;
         queryClient.setQueryData(queueKeys.signal(signal.id), fresh);
         setVersion(fresh.version);
         setConflict({ theirs: fresh.wrapUp, fields: conflictingFields(values, fresh.wrapUp) });
@@ -89,6 +94,13 @@ export function WrapUpForm({
   useEffect(() => {
     if (conflict) conflictRef.current?.focus();
   }, [conflict]);
+
+  // The signal's version also moves for reasons that do not touch the wrap-up (the conversation ended, a
+  // message came in): follow it then. When the saved answers themselves changed, keep the old version, so
+  // saving is refused (409) and shows the other person's change instead of silently replacing it.
+  useEffect(() => {
+    if (sameWrapUp(base.current, signal.wrapUp)) setVersion(signal.version);
+  }, [signal.version, signal.wrapUp]);
 
   const set = (field: WrapUpField) => (value: string) => {
     setSaved(false);

@@ -19,7 +19,7 @@ import {
 } from './realtime';
 import { selectedConversation } from './routes';
 import type { TranscriptMessage, WrapUp } from './types';
-import { conflictingFields, initialWrapUp, missingFields, toInput } from './wrapup';
+import { conflictingFields, initialWrapUp, missingFields, sameWrapUp, toInput } from './wrapup';
 
 // Pure rules of the live queue screen: what a pushed event refetches, reconnect back-off, the outbox that
 // never loses a message, the offer countdown, and the wrap-up's conflict view.
@@ -254,6 +254,11 @@ describe('wrap-up', () => {
     };
     expect(conflictingFields(mine, theirs)).toEqual(['region', 'heardAbout']);
     expect(conflictingFields(mine, { ...theirs, region: 'ON', heardAbout: 'police' })).toEqual([]);
+  });
+
+  it('tells a version bump that left the answers alone from a real change by someone else', () => {
+    expect(sameWrapUp(empty, { ...empty, wrappedUpAt: '2026-01-01T00:00:00Z' })).toBe(true);
+    expect(sameWrapUp(empty, { ...empty, region: 'QC' })).toBe(false);
   });
 });
 

@@ -81,3 +81,8 @@ export function toInput(values: WrapUpValues): WrapUpInput {
 export function conflictingFields(mine: WrapUpValues, theirs: WrapUp): WrapUpField[] {
   return WRAP_UP_FIELDS.filter((f) => (theirs[f] ?? null) !== (mine[f] ?? null));
 }
+
+/** Whether two saved wrap-ups hold the same answers (versions aside). */
+export function sameWrapUp(a: WrapUp, b: WrapUp): boolean {
+  return WRAP_UP_FIELDS.every((f) => (a[f] ?? null) === (b[f] ?? null));
+}
