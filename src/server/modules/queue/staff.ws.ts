@@ -200,6 +200,17 @@ export async function staffSocketRoutes(app: FastifyInstance, deps: StaffSocketD
     }
   }
 
+  // An upgrade refused before @fastify/websocket's own onRequest hook ran (the access-control hook answers 401/403
+  // first) is not closed by that plugin: the socket would stay open after the answer, and the server could never
+  // close. Any refused upgrade of this route ends its socket once the answer is out.
+  app.addHook('onResponse', async (request) => {
+    const socket = request.raw.socket;
+    if (request.headers.upgrade?.toLowerCase() !== 'websocket' || !socket || socket.destroyed) return;
+    if (request.ws) return;
+    socket.end();
+    setTimeout(() => socket.destroy(), 1000).unref();
+  });
+
   app.route({
     method: 'GET',
     url: '/api/ws',
