@@ -402,4 +402,44 @@ describe('visitor chat socket with stand-in parts', () => {
       await s.close();
     }
   });
+
+  it('ends a waiting chat as abandoned when its visitor leaves and does not come back', async () => {
+    const s = await bare({}, chatLimits(100000, { abandonAfterMs: 150 }));
+    try {
+      const v = await Visitor.open(s.url);
+      const chat = await started(v);
+      await v.close();
+      await settle(600);
+      const row = await signals.getSignal(chat.id);
+      expect(row).toMatchObject({ state: 'ended', endReason: 'abandoned' });
+      expect(row?.answeredAt).toBeNull();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('keeps a waiting chat whose visitor came back, even through another process', async () => {
+    const limits = chatLimits(100000, { abandonAfterMs: 300 });
+    const a = await bare({}, limits);
+    const b = await bare({}, limits);
+    try {
+      const v = await Visitor.open(a.url);
+      const chat = await started(v);
+      await v.close();
+      // Back within the grace time, on the other process.
+      const back = await Visitor.open(b.url);
+      back.send({ type: 'resume', token: chat.token, after: 0 });
+      await back.next((f) => f.type === 'resumed');
+      // A's check runs while the visitor is connected to B only: it must see the resume and keep the chat.
+      await settle(700);
+      const row = await signals.getSignal(chat.id);
+      expect(row?.state === 'queued' || row?.state === 'offered').toBe(true);
+      await back.close();
+      const types = (await signals.timeline(chat.id)).map((e) => e.type);
+      expect(types).toContain('visitor_resumed');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });

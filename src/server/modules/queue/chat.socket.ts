@@ -33,6 +33,8 @@ export interface ChatLimits {
   maxPending: number;
   /** A socket whose unsent output exceeds this (a client that never reads) is closed. */
   maxBufferedBytes: number;
+  /** A waiting chat whose visitor left and did not come back within this time is ended as `abandoned`. */
+  abandonAfterMs: number;
 }
 
 /** Defaults scale with HARBOUR_PUBLIC_RATE_LIMIT (requests per minute per address, 120 by default). */
@@ -48,6 +50,7 @@ export function chatLimits(publicRateLimit: number, overrides: Partial<ChatLimit
     socketsPerAddress: Math.max(10, Math.ceil(publicRateLimit / 2)),
     maxPending: 32,
     maxBufferedBytes: 1024 * 1024,
+    abandonAfterMs: 120_000,
     ...overrides,
   };
 }
@@ -288,6 +291,23 @@ export async function chatSocketRoutes(
     if (refreshTimer) clearTimeout(refreshTimer);
   });
 
+  // Waiting visitors who left: ended as `abandoned` unless they come back (here or on another process) in time.
+  const abandonTimers = new Set<NodeJS.Timeout>();
+  const watchAbandonment = (id: string, since: Date) => {
+    const timer = setTimeout(() => {
+      abandonTimers.delete(timer);
+      if (bySignal.has(id)) return;
+      signals
+        .abandonIfGone(id, since)
+        .catch((err) => app.log.error({ err }, 'chat abandonment check failed'));
+    }, limits.abandonAfterMs);
+    timer.unref?.();
+    abandonTimers.add(timer);
+  };
+  app.addHook('onClose', async () => {
+    for (const timer of abandonTimers) clearTimeout(timer);
+  });
+
   const addressOf = (request: FastifyRequest): AddressState => {
     let state = addresses.get(request.ip);
     if (!state) {
@@ -334,6 +354,7 @@ export async function chatSocketRoutes(
         if (!signal) throw new AppError('CHAT_RESUME_INVALID', 404);
         conn.sentSeq = Math.min(after as number, signal.lastSeq);
         attach(conn, signal);
+        if (signal.state !== 'ended') await signals.noteVisitorResumed(signal.id);
         send(conn, { type: 'resumed', reference: signal.reference, state: signal.state }, limits);
         await deliver(conn);
         if (signal.state === 'ended') sendEnded(conn, signal.endReason ?? 'completed');
@@ -477,6 +498,9 @@ export async function chatSocketRoutes(
       socket.on('close', () => {
         address.sockets -= 1;
         detach(conn);
+        const left = conn.signal;
+        if (left && !conn.ended && (left.state === 'queued' || left.state === 'offered'))
+          watchAbandonment(left.id, new Date());
         if (conn.typingOn && conn.signal)
           void signals.setTyping(conn.signal.id, 'visitor', false).catch(() => {});
       });

@@ -143,6 +143,20 @@ export const signalsRepository = {
     });
   },
 
+  /** Whether the visitor resumed or wrote since `since` (another process may hold their socket now). */
+  async visitorSeenSince(db: Db, signalId: string, since: Date): Promise<boolean> {
+    const [row] = await db
+      .select({
+        seen: sql<boolean>`exists (select 1 from ${signalEvent} where ${signalEvent.signalId} = ${signalId}
+            and ${signalEvent.type} = 'visitor_resumed' and ${signalEvent.at} > ${since})
+          or exists (select 1 from ${signalMessage} where ${signalMessage.signalId} = ${signalId}
+            and ${signalMessage.sender} = 'visitor' and ${signalMessage.createdAt} > ${since})`,
+      })
+      .from(signal)
+      .where(eq(signal.id, signalId));
+    return Boolean(row?.seen);
+  },
+
   async events(db: Db, signalId: string) {
     return db
       .select()

@@ -166,17 +166,21 @@ describe('signals: chats', () => {
   it('quick close ends the chat once, marks it, and cancels its pending offer', async () => {
     const advocate = await createUser(db, { role: 'advocate' });
     const { signal: row } = await signals.startChat({ language: 'en' });
+    // A pending offer (the router of a concurrently running app may have made one already: either will do).
     await db
       .insert(offer)
-      .values({ signalId: row.id, userId: advocate.id, expiresAt: new Date(Date.now() + 20_000) });
+      .values({ signalId: row.id, userId: advocate.id, expiresAt: new Date(Date.now() + 20_000) })
+      .onConflictDoNothing();
     const ended = await signals.quickClose(row.id);
     expect(ended).toMatchObject({ state: 'ended', endReason: 'quick_close' });
     expect(ended?.endedAt).toBeInstanceOf(Date);
     expect(await signals.quickClose(row.id)).toBeUndefined();
-    const [o] = await db.select().from(offer).where(eq(offer.signalId, row.id));
-    expect(o?.outcome).toBe('cancelled');
+    const offers = await db.select().from(offer).where(eq(offer.signalId, row.id));
+    expect(offers.filter((o) => o.outcome === null)).toEqual([]);
+    expect(offers.some((o) => o.outcome === 'cancelled')).toBe(true);
     const types = (await signals.timeline(row.id)).map((e) => e.type);
-    expect(types).toEqual(['arrived', 'queued', 'offer_cancelled', 'ended', 'quick_closed']);
+    expect(types.slice(0, 2)).toEqual(['arrived', 'queued']);
+    expect(types.slice(-3)).toEqual(['offer_cancelled', 'ended', 'quick_closed']);
   });
 
   it('audits a staff read of a transcript, and staff messages', async () => {

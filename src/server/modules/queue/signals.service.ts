@@ -31,6 +31,7 @@ import { signalsRepository as repo } from './signals.repository.js';
  *   setTyping(signalId, who, on)                          → bus event only, nothing stored
  *   endSignal(signalId, reason, actor?)                   → ended signal | undefined when it had already ended
  *   quickClose(signalId)                                  → endSignal(…, 'quick_close') + a `quick_closed` event
+ *   noteVisitorResumed(signalId), abandonIfGone(signalId, since)   a waiting chat whose visitor left → `abandoned`
  *   getSignal(id), getByReference(reference), timeline(id)
  * And free functions for other modules' transactions: recordSignalEvent(tx, …), generateReference().
  *
@@ -420,6 +421,22 @@ export function createSignalsService(deps: SignalsDeps) {
     },
 
     endSignal,
+
+    /** A visitor came back to a chat (on any process): recorded so a pending abandonment check sees it. */
+    async noteVisitorResumed(signalId: string): Promise<void> {
+      await repo.insertEvent(db, { signalId, type: 'visitor_resumed' });
+    },
+
+    /**
+     * A waiting chat whose visitor left at `since` and has neither resumed nor written since is ended as
+     * `abandoned` (unanswered). Chats already answered are left to the advocate. True when it ended it.
+     */
+    async abandonIfGone(signalId: string, since: Date): Promise<boolean> {
+      const row = await repo.findSignal(db, signalId);
+      if (!row || (row.state !== 'queued' && row.state !== 'offered')) return false;
+      if (await repo.visitorSeenSince(db, signalId, since)) return false;
+      return Boolean(await endSignal(signalId, 'abandoned'));
+    },
 
     /** The visitor's Quick exit: the conversation ends at once and is marked `quick_close`. */
     async quickClose(signalId: string): Promise<SignalRow | undefined> {
