@@ -288,7 +288,9 @@ describe('live queue in a real browser', () => {
     const context = await browser.newContext({ locale: 'en-CA' });
     const page = await context.newPage();
     await signIn(page, advocate);
-    await page.goto(`${base}/console/queue`);
+    // Keyboard: g then q opens the queue.
+    await page.keyboard.press('g');
+    await page.keyboard.press('q');
     await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
     await page.getByRole('checkbox', { name: 'English' }).check({ force: true });
     await page.getByRole('radio', { name: 'Available' }).check({ force: true });
@@ -303,6 +305,10 @@ describe('live queue in a real browser', () => {
     expect(posted.statusCode).toBe(201);
     const reference = (JSON.parse(posted.body) as { reference: string }).reference;
 
+    // Away from the queue, the navigation still says an offer waits.
+    await page.getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('link', { name: 'Queue 1 offer waiting for you' }).waitFor({ timeout: 45_000 });
+    await page.getByRole('link', { name: /^Queue/ }).click();
     const accept = page.getByRole('button', { name: 'Accept: Online report, English' });
     await accept.waitFor({ timeout: 45_000 });
     await page.getByRole('status').filter({ hasText: 'New offer: Online report, English' }).waitFor();

@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Checkbox, CheckboxGroup, Label, Radio, RadioGroup } from 'react-aria-components';
 import { useT } from '../locale';
 import { ErrorState, FormError, Loading } from '../ui/states';
@@ -15,18 +16,24 @@ export function PresencePanel() {
   const t = useT();
   const queryClient = useQueryClient();
   const presence = useMyPresence();
+  // What was just chosen shows at once (the control answers the press), then the server's answer replaces it.
+  const [chosen, setChosen] = useState<{ status: PresenceStatus; languages: QueueLanguage[] } | null>(null);
   const mutation = useMutation({
     mutationFn: setPresence,
     onSuccess: (result) => {
       queryClient.setQueryData(queueKeys.myPresence, result.presence);
       void queryClient.invalidateQueries({ queryKey: queueKeys.snapshot });
     },
+    onSettled: () => setChosen(null),
   });
+  const choose = (next: { status: PresenceStatus; languages: QueueLanguage[] }) => {
+    setChosen(next);
+    mutation.mutate(next);
+  };
 
   if (presence.isPending) return <Loading label={t('queue.presence.loading')} />;
   if (presence.isError) return <ErrorState error={presence.error} onRetry={() => presence.refetch()} />;
-  const current =
-    mutation.isPending && mutation.variables ? { ...presence.data, ...mutation.variables } : presence.data;
+  const current = chosen ? { ...presence.data, ...chosen } : presence.data;
 
   return (
     <section className="queue-panel" aria-labelledby="presence-heading">
@@ -36,9 +43,7 @@ export function PresencePanel() {
       <RadioGroup
         className="field"
         value={current.status}
-        onChange={(value) =>
-          mutation.mutate({ status: value as PresenceStatus, languages: current.languages })
-        }
+        onChange={(value) => choose({ status: value as PresenceStatus, languages: current.languages })}
       >
         <Label className="field-label">{t('queue.presence.status')}</Label>
         <div className="presence-options">
@@ -55,9 +60,7 @@ export function PresencePanel() {
       <CheckboxGroup
         className="field"
         value={current.languages}
-        onChange={(values) =>
-          mutation.mutate({ status: current.status, languages: values as QueueLanguage[] })
-        }
+        onChange={(values) => choose({ status: current.status, languages: values as QueueLanguage[] })}
       >
         <Label className="field-label">{t('queue.presence.languages')}</Label>
         <div className="checkbox-list">

@@ -5,6 +5,7 @@ import { signOut } from '../api/endpoints';
 import { canSearch, canUseDirectory, directoryPaths } from '../directory/routes';
 import { useT } from '../locale';
 import { LiveConnection } from '../queue/live';
+import { OfferCount } from '../queue/OfferCount';
 import { canAnswer, canWatch, queuePaths } from '../queue/routes';
 import { type ModuleName, navigate, paths, type Route, UPCOMING_MODULES, usePathname } from '../router';
 import { useSession, useSignedInSession } from '../session';
@@ -50,6 +51,8 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
     home: () => navigate(paths.home),
     admin: isAdmin ? () => navigate(paths.adminUsers) : undefined,
     directory: hasDirectory ? () => navigate(directoryHome) : undefined,
+    queue: canAnswer(user.role) ? () => navigate(queuePaths.queue) : undefined,
+    wallboard: canWatch(user.role) ? () => navigate(queuePaths.wallboard) : undefined,
     toggleLanguage: () => switchLocale(),
   });
 
@@ -76,13 +79,14 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
       .finally(() => end('signed-out'));
   };
 
-  const navItem = (item: NavItem, href: string, label: string, later = false) => {
+  const navItem = (item: NavItem, href: string, label: string, later = false, extra?: ReactNode) => {
     const current = isCurrent(route, item);
     return (
       <li key={item}>
         <Link href={href} className="nav-link" aria-current={current ? 'page' : undefined}>
           <span>{label}</span>
           {later && <span className="nav-tag">{t('nav.later')}</span>}
+          {extra}
         </Link>
       </li>
     );
@@ -110,7 +114,8 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
         <nav className="app-nav" aria-label={t('nav.label')}>
           <ul>
             {navItem('home', paths.home, t('nav.home'))}
-            {canAnswer(user.role) && navItem('queue', queuePaths.queue, t('nav.queue'))}
+            {canAnswer(user.role) &&
+              navItem('queue', queuePaths.queue, t('nav.queue'), false, <OfferCount />)}
             {canWatch(user.role) && navItem('wallboard', queuePaths.wallboard, t('nav.wallboard'))}
             {UPCOMING_MODULES.filter((m) => m === 'cases').map((m) =>
               navItem(m, paths.module(m), t(MODULE_LABELS[m]), true),
@@ -131,6 +136,8 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
         onOpenChange={setHelpOpen}
         isAdmin={isAdmin}
         hasDirectory={hasDirectory}
+        hasQueue={canAnswer(user.role)}
+        hasWallboard={canWatch(user.role)}
       />
     </div>
   );

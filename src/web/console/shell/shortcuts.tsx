@@ -9,6 +9,8 @@ export interface ShortcutHandlers {
   home: () => void;
   admin?: () => void;
   directory?: () => void;
+  queue?: () => void;
+  wallboard?: () => void;
   toggleLanguage: () => void;
 }
 
@@ -52,6 +54,16 @@ export function useShortcuts(handlers: ShortcutHandlers): void {
           h.directory();
           return;
         }
+        if (event.key === 'q' && h.queue) {
+          event.preventDefault();
+          h.queue();
+          return;
+        }
+        if (event.key === 'w' && h.wallboard) {
+          event.preventDefault();
+          h.wallboard();
+          return;
+        }
         if (event.key === 'a' && h.admin) {
           event.preventDefault();
           h.admin();
@@ -78,9 +90,18 @@ export function useShortcuts(handlers: ShortcutHandlers): void {
   }, []);
 }
 
-const SHORTCUTS: { keys: string[]; label: MessageId; adminOnly?: boolean; directoryOnly?: boolean }[] = [
+const SHORTCUTS: {
+  keys: string[];
+  label: MessageId;
+  adminOnly?: boolean;
+  directoryOnly?: boolean;
+  queueOnly?: boolean;
+  wallboardOnly?: boolean;
+}[] = [
   { keys: ['?'], label: 'shortcuts.help' },
   { keys: ['g', 'h'], label: 'shortcuts.home' },
+  { keys: ['g', 'q'], label: 'shortcuts.queue', queueOnly: true },
+  { keys: ['g', 'w'], label: 'shortcuts.wallboard', wallboardOnly: true },
   { keys: ['g', 'd'], label: 'shortcuts.directory', directoryOnly: true },
   { keys: ['/'], label: 'shortcuts.directorySearch', directoryOnly: true },
   { keys: ['g', 'a'], label: 'shortcuts.admin', adminOnly: true },
@@ -94,18 +115,28 @@ export function ShortcutsDialog({
   onOpenChange,
   isAdmin,
   hasDirectory = false,
+  hasQueue = false,
+  hasWallboard = false,
 }: {
   isOpen: boolean;
   onOpenChange: (open: boolean) => void;
   isAdmin: boolean;
   hasDirectory?: boolean;
+  hasQueue?: boolean;
+  hasWallboard?: boolean;
 }) {
   const t = useT();
   return (
     <ModalDialog isOpen={isOpen} onOpenChange={onOpenChange} title={t('shortcuts.title')} isDismissable>
       <p>{t('shortcuts.intro')}</p>
       <dl className="shortcut-list">
-        {SHORTCUTS.filter((s) => (isAdmin || !s.adminOnly) && (hasDirectory || !s.directoryOnly)).map((s) => (
+        {SHORTCUTS.filter(
+          (s) =>
+            (isAdmin || !s.adminOnly) &&
+            (hasDirectory || !s.directoryOnly) &&
+            (hasQueue || !s.queueOnly) &&
+            (hasWallboard || !s.wallboardOnly),
+        ).map((s) => (
           <div key={s.label} className="shortcut-row">
             <dt>
               {s.keys.map((k, i) => (
