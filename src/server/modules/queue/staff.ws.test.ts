@@ -1,13 +1,21 @@
 import type { AddressInfo } from 'node:net';
+import fastifyCookie from '@fastify/cookie';
+import fastifyWebsocket from '@fastify/websocket';
+import { eq } from 'drizzle-orm';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { TEST_KEY, testConfig } from '../../../../test/helpers/app.js';
 import { isolatedDatabase } from '../../../../test/helpers/db.js';
 import { createUser, sessionFor, type TestSession } from '../../../../test/helpers/factories.js';
 import { buildApp, type HarbourApp } from '../../app.js';
+import { sessions } from '../../db/schema.js';
+import { createBus } from '../../platform/bus.js';
+import { sha256 } from '../../platform/crypto.js';
 import type { Database } from '../../platform/db.js';
+import { registerAccessControl } from '../../platform/http.js';
 import { createSignalsService, type SignalsService } from './signals.service.js';
-import { originAllowed } from './staff.ws.js';
+import { originAllowed, staffSocketRoutes } from './staff.ws.js';
 
 // A real server on a port of its own, on a database of its own (its router must see only this test's advocates).
 let iso: { database: Database; drop(): Promise<void> };
@@ -162,5 +170,71 @@ describe('staff WebSocket /api/ws', () => {
     expect(originAllowed('https://evil.example', '127.0.0.1:9', 'https://hotline.example.org')).toBe(false);
     expect(originAllowed(undefined, '127.0.0.1:9', 'https://hotline.example.org')).toBe(false);
     expect(originAllowed('null', '127.0.0.1:9', 'https://hotline.example.org')).toBe(false);
+  });
+});
+
+describe('staff WebSocket: a session that ends', () => {
+  it('closes the open socket (4401) once its session is gone', async () => {
+    // The socket alone, with a short session check, behind the real access-control hook.
+    const db = iso.database.db;
+    const bus = await createBus(db);
+    const app = Fastify();
+    await app.register(fastifyCookie);
+    registerAccessControl(
+      app,
+      {
+        session: async (cookie) => {
+          const [row] = await db
+            .select()
+            .from(sessions)
+            .where(eq(sessions.id, sha256(cookie)));
+          if (!row) return undefined;
+          return {
+            kind: 'session',
+            user: {
+              id: row.userId,
+              email: 'x',
+              role: 'advocate',
+              locale: 'en-CA',
+              isDemo: false,
+              totpEnabled: true,
+            },
+            sessionId: row.id,
+            stage: 'active',
+            csrfToken: row.csrfToken,
+          };
+        },
+        token: async () => undefined,
+      },
+      [],
+      [],
+      1000,
+    );
+    await app.register(fastifyWebsocket);
+    await app.register(staffSocketRoutes, {
+      db,
+      bus,
+      publicUrl: 'http://harbour.test',
+      sessionIdleMinutes: 30,
+      sessionCheckMs: 30,
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const { session } = await signedIn('advocate');
+      const socket = new WebSocket(`${url.replace('http', 'ws')}/api/ws`, {
+        origin: url,
+        headers: { cookie: session.headers.cookie! },
+      });
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+      await new Promise((resolve) => socket.once('open', resolve));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(socket.readyState).toBe(WebSocket.OPEN);
+      await db.delete(sessions).where(eq(sessions.id, sha256(session.cookie)));
+      expect(await closed).toBe(4401);
+    } finally {
+      await app.close();
+      await bus.close();
+    }
   });
 });
