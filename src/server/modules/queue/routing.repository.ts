@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lte, ne, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lte, ne, type SQL, sql } from 'drizzle-orm';
 import {
   type OfferOutcome,
   type OfferRow,
@@ -230,6 +230,27 @@ export const routingRepository = {
       .returning();
     if (!row) throw new Error('signal vanished');
     return row;
+  },
+
+  /** Whether the last `n` offers made to this person all timed out. */
+  async missedInARow(tx: Db, userId: string, n: number): Promise<boolean> {
+    const last = await tx
+      .select({ outcome: offer.outcome })
+      .from(offer)
+      .where(eq(offer.userId, userId))
+      .orderBy(desc(offer.offeredAt))
+      .limit(n);
+    return last.length === n && last.every((o) => o.outcome === 'timeout');
+  },
+
+  /** Available → busy (nothing else changes); false when they were not available. */
+  async setBusyIfAvailable(tx: Db, userId: string, at: Date): Promise<boolean> {
+    const rows = await tx
+      .update(presence)
+      .set({ status: 'busy', updatedAt: at })
+      .where(and(eq(presence.userId, userId), eq(presence.status, 'available')))
+      .returning({ userId: presence.userId });
+    return rows.length > 0;
   },
 
   async markAssigned(tx: Db, userId: string, at: Date) {

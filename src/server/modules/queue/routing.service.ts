@@ -8,6 +8,9 @@ import { routingRepository as repo } from './routing.repository.js';
 export const DEFAULT_OFFER_TIMEOUT_S = 20;
 const DEFAULT_TICK_MS = 1000;
 const DEFAULT_BATCH = 50;
+/** Offers in a row an available person may let time out before they are set to busy. */
+export const MISSED_OFFERS_BEFORE_BUSY = 2;
+const SYSTEM_ACTOR: Actor = { id: null, label: 'system' };
 
 export interface RouterDeps {
   db: Db;
@@ -48,6 +51,7 @@ export function createRouter(deps: RouterDeps) {
     return db.transaction(async (tx) => {
       const at = now();
       const expired = await repo.lockExpiredOffers(tx, at, batch);
+      const lapsed = new Set<string>();
       let n = 0;
       for (const e of expired) {
         const closed = await repo.closeOffer(tx, e.offerId, 'timeout', at);
@@ -57,6 +61,20 @@ export function createRouter(deps: RouterDeps) {
         await publish(tx, { topic: 'offer', id: e.offerId, user: e.userId, signal: e.signalId });
         await publish(tx, { topic: 'signal', id: e.signalId, state: 'queued' });
         n++;
+        lapsed.add(e.userId);
+      }
+      // Someone available who let two offers in a row lapse is probably not at their desk: they are set to busy,
+      // so the next visitors are not each kept waiting for a time-out (they set themselves available again).
+      for (const userId of lapsed) {
+        if (!(await repo.missedInARow(tx, userId, MISSED_OFFERS_BEFORE_BUSY))) continue;
+        if (!(await repo.setBusyIfAvailable(tx, userId, at))) continue;
+        await recordAudit(tx, SYSTEM_ACTOR, {
+          action: 'presence.update',
+          targetType: 'user',
+          targetId: userId,
+          details: { status: 'busy', missedOffers: MISSED_OFFERS_BEFORE_BUSY },
+        });
+        await publish(tx, { topic: 'presence', user: userId });
       }
       // Offers left pending on a signal that ended meanwhile (the visitor left) hold nobody's capacity.
       const stale = await repo.lockStaleOffers(tx, batch);

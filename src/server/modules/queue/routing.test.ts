@@ -279,6 +279,33 @@ describe('routing', () => {
     expect((await pendingOffers(s.id))[0]?.userId).toBe(a.id);
   });
 
+  it('someone available who lets two offers in a row lapse is set to busy (the next visitors do not wait on them)', async () => {
+    const c = clock();
+    const router = createRouter({ db, offerTimeoutMs: 20_000, tickMs: 0, now: c.now });
+    const away = await advocate({ maxChats: 3 });
+    const s1 = await waiting('en', 'chat', new Date(T0.getTime() - 2000));
+    await router.runOnce();
+    c.advance(21);
+    await router.runOnce();
+    // One lapse: still available, and the next signal is offered to them.
+    const s2 = await waiting('en', 'chat', c.now());
+    await router.runOnce();
+    expect((await pendingOffers(s2.id))[0]?.userId).toBe(away.id);
+    const [p1] = await db.select().from(presence).where(eq(presence.userId, away.id));
+    expect(p1!.status).toBe('available');
+    c.advance(21);
+    await router.runOnce();
+    const [p2] = await db.select().from(presence).where(eq(presence.userId, away.id));
+    expect(p2!.status).toBe('busy');
+    expect(await pendingOffers(s1.id)).toEqual([]);
+    expect(await stateOf(s2.id)).toBe('queued');
+    // Someone who is there takes them.
+    const there = await advocate();
+    await router.runOnce();
+    expect((await pendingOffers(s1.id))[0]?.userId).toBe(there.id);
+    expect((await pendingOffers(s2.id))[0]?.userId).toBe(there.id);
+  });
+
   it('a transfer to "any supervisor" stays with supervisors (wanted role)', async () => {
     const c = clock();
     const router = createRouter({ db, offerTimeoutMs: 20_000, tickMs: 0, now: c.now });
