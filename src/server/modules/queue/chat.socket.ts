@@ -255,7 +255,13 @@ export async function chatSocketRoutes(
     switch (event.topic) {
       case 'message': {
         const set = bySignal.get(event.signal);
-        if (set) for (const conn of set) void deliver(conn);
+        if (!set) return;
+        for (const conn of set) {
+          // The visitor's own next message: they have it (and its ack), so nothing to fetch.
+          if (event.sender === 'visitor' && !conn.delivering && conn.sentSeq === event.seq - 1)
+            conn.sentSeq = event.seq;
+          else void deliver(conn);
+        }
         return;
       }
       case 'signal':

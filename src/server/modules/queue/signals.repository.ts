@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import {
   type MessageSender,
   offer,
@@ -12,6 +12,12 @@ import {
   signalMessage,
 } from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
+
+/** Rows of a raw query, on either driver (both return `{ rows }`). */
+async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
 
 /** All SQL of the signal/message store. A missing row is `undefined`; the service decides what it means. */
 export const signalsRepository = {
@@ -36,12 +42,6 @@ export const signalsRepository = {
     return row;
   },
 
-  /** Locks the signal row until the transaction ends: serialises the seq of its messages. */
-  async lockSignal(tx: Db, id: string): Promise<SignalRow | undefined> {
-    const [row] = await tx.select().from(signal).where(eq(signal.id, id)).for('update').limit(1);
-    return row;
-  },
-
   async findMessageByClientId(
     db: Db,
     signalId: string,
@@ -62,14 +62,69 @@ export const signalsRepository = {
     return row;
   },
 
-  async insertMessage(tx: Db, values: typeof signalMessage.$inferInsert): Promise<SignalMessageRow> {
-    const [row] = await tx.insert(signalMessage).values(values).returning();
-    if (!row) throw new Error('insert signal_message returned nothing');
-    return row;
+  /**
+   * The first statement of an append, in one round trip: locks the signal row (serialising its seqs) and looks up
+   * this sender's client id. Undefined when the signal does not exist.
+   */
+  async lockForAppend(
+    tx: Db,
+    signalId: string,
+    sender: MessageSender,
+    clientId: string,
+  ): Promise<
+    | { lastSeq: number; state: SignalRow['state']; existingSeq: number | null; existingAt: Date | null }
+    | undefined
+  > {
+    const [row] = await rowsOf<{
+      last_seq: number;
+      state: SignalRow['state'];
+      existing_seq: number | null;
+      existing_at: string | Date | null;
+    }>(
+      tx,
+      sql`select s.last_seq, s.state, m.seq as existing_seq, m.created_at as existing_at
+          from ${signal} s
+          left join ${signalMessage} m on m.signal_id = s.id and m.sender = ${sender} and m.client_id = ${clientId}
+          where s.id = ${signalId}
+          for update of s`,
+    );
+    if (!row) return undefined;
+    return {
+      lastSeq: Number(row.last_seq),
+      state: row.state,
+      existingSeq: row.existing_seq === null ? null : Number(row.existing_seq),
+      existingAt: row.existing_at === null ? null : new Date(row.existing_at),
+    };
   },
 
-  async setLastSeq(tx: Db, id: string, seq: number, now: Date): Promise<void> {
-    await tx.update(signal).set({ lastSeq: seq, updatedAt: now }).where(eq(signal.id, id));
+  /**
+   * The second statement of an append: inserts the message, raises the signal's last_seq and queues the bus
+   * notification (sent at commit), in one round trip.
+   */
+  async insertMessageAdvance(
+    tx: Db,
+    values: {
+      signalId: string;
+      seq: number;
+      sender: MessageSender;
+      authorUserId: string | null;
+      clientId: string;
+      bodySealed: string;
+      at: Date;
+    },
+    channel: string,
+    payload: string,
+  ): Promise<void> {
+    await tx.execute(sql`with inserted as (
+        insert into ${signalMessage} (signal_id, seq, sender, author_user_id, client_id, body_sealed, created_at)
+        values (${values.signalId}, ${values.seq}, ${values.sender}, ${values.authorUserId}, ${values.clientId},
+                ${values.bodySealed}, ${values.at})
+        returning seq
+      ), advanced as (
+        update ${signal} set last_seq = ${values.seq}, updated_at = ${values.at} where id = ${values.signalId}
+        returning id
+      )
+      select pg_notify(${channel}, ${payload}) from inserted, advanced`);
   },
 
   /** Messages with seq > after, in order. */
@@ -124,6 +179,24 @@ export const signalsRepository = {
       .set({ outcome: 'cancelled', respondedAt: now })
       .where(and(eq(offer.signalId, signalId), isNull(offer.outcome)))
       .returning({ id: offer.id, userId: offer.userId });
+  },
+
+  /** The arrival of a signal on its timeline (`arrived`, `queued`) and its bus notification, in one round trip. */
+  async recordArrival(
+    tx: Db,
+    signalId: string,
+    channel: string,
+    language: string,
+    busChannel: string,
+    payload: string,
+  ) {
+    await tx.execute(sql`with events as (
+        insert into ${signalEvent} (signal_id, type, data)
+        values (${signalId}, 'arrived', ${JSON.stringify({ channel })}::jsonb),
+               (${signalId}, 'queued', ${JSON.stringify({ language })}::jsonb)
+        returning id
+      )
+      select pg_notify(${busChannel}, ${payload}) from (select count(*) from events) e`);
   },
 
   async insertEvent(

@@ -9,7 +9,7 @@ import type {
   SignalRow,
 } from '../../db/schema.js';
 import { type Actor, recordAudit } from '../../platform/audit.js';
-import { publish } from '../../platform/bus.js';
+import { BUS_CHANNEL, type BusEvent, publish } from '../../platform/bus.js';
 import { decrypt, encrypt, randomToken, sha256 } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, notFound } from '../../platform/errors.js';
@@ -188,9 +188,8 @@ export function createSignalsService(deps: SignalsDeps) {
           updatedAt: at,
         });
         if (!inserted) return undefined;
-        await repo.insertEvent(tx, { signalId: id, type: 'arrived', data: { channel } });
-        await repo.insertEvent(tx, { signalId: id, type: 'queued', data: { language: values.language } });
-        await publish(tx, { topic: 'signal', id, state: 'queued' });
+        const event: BusEvent = { topic: 'signal', id, state: 'queued' };
+        await repo.recordArrival(tx, id, channel, values.language, BUS_CHANNEL, JSON.stringify(event));
         return inserted;
       });
       if (row) return row;
@@ -307,23 +306,29 @@ export function createSignalsService(deps: SignalsDeps) {
       if (!input.clientId || input.clientId.length > MAX_CLIENT_ID_CHARS)
         throw new AppError('VALIDATION_FAILED', 400, { fields: 'id' });
       return db.transaction(async (tx) => {
-        const locked = await repo.lockSignal(tx, input.signalId);
+        // Two statements: lock + look up the client id, then insert + advance last_seq + notify.
+        const locked = await repo.lockForAppend(tx, input.signalId, input.sender, input.clientId);
         if (!locked) throw notFound();
-        const existing = await repo.findMessageByClientId(tx, input.signalId, input.sender, input.clientId);
-        if (existing) return { seq: existing.seq, at: existing.createdAt, duplicate: true };
+        if (locked.existingSeq !== null)
+          return { seq: locked.existingSeq, at: locked.existingAt ?? now(), duplicate: true };
         if (locked.state === 'ended') throw new AppError('SIGNAL_ENDED', 409);
         const seq = locked.lastSeq + 1;
         const at = now();
-        await repo.insertMessage(tx, {
-          signalId: input.signalId,
-          seq,
-          sender: input.sender,
-          authorUserId: input.authorUserId ?? null,
-          clientId: input.clientId,
-          bodySealed: seal(input.signalId, text),
-          createdAt: at,
-        });
-        await repo.setLastSeq(tx, input.signalId, seq, at);
+        const event: BusEvent = { topic: 'message', signal: input.signalId, seq, sender: input.sender };
+        await repo.insertMessageAdvance(
+          tx,
+          {
+            signalId: input.signalId,
+            seq,
+            sender: input.sender,
+            authorUserId: input.authorUserId ?? null,
+            clientId: input.clientId,
+            bodySealed: seal(input.signalId, text),
+            at,
+          },
+          BUS_CHANNEL,
+          JSON.stringify(event),
+        );
         if (input.sender === 'staff' && input.actor) {
           await recordAudit(tx, input.actor, {
             action: 'signal.message',
@@ -332,7 +337,6 @@ export function createSignalsService(deps: SignalsDeps) {
             details: { seq },
           });
         }
-        await publish(tx, { topic: 'message', signal: input.signalId, seq, sender: input.sender });
         return { seq, at, duplicate: false };
       });
     },
