@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import { offer, presence, type SignalRow, sessions, signal, users } from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
 
@@ -81,7 +81,7 @@ export const staffRepository = {
           ),
         ),
       )
-      .orderBy(desc(signal.state), asc(signal.answeredAt));
+      .orderBy(asc(signal.state), asc(signal.answeredAt)); // active before ended
   },
 
   async findUser(db: Db, id: string) {

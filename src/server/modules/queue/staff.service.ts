@@ -117,10 +117,7 @@ export function createStaffService(deps: StaffDeps) {
      * timeline and the audit log record who, to whom, when and why.
      */
     async transfer(actor: Actor, user: AuthUser, id: string, target: TransferTarget, reason: string) {
-      const to =
-        'toUserId' in target
-          ? target.toUserId
-          : await repo.pickSupervisor(db, user.id).then((found) => found);
+      const to = 'toUserId' in target ? target.toUserId : await repo.pickSupervisor(db, user.id);
       if (!to) throw new AppError('NO_SUPERVISOR_AVAILABLE', 409);
       if (to === user.id) throw new AppError('TRANSFER_TARGET_INVALID', 400);
       const recipient = await repo.findUser(db, to);

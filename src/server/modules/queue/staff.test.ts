@@ -92,6 +92,8 @@ const call = (
 describe('staff API: queue and offers', () => {
   it('GET /api/queue lists my offers and conversations, and waiting signals without any content', async () => {
     const { user, session } = await staffMember();
+    const endedEarlier = await liveChat(user.id);
+    await signals.endSignal(endedEarlier.id, 'completed');
     const live = await liveChat(user.id);
     const { signal: s, offer: o } = await offeredTo(user.id);
     const res = await call(session, 'GET', '/api/queue');
@@ -104,6 +106,8 @@ describe('staff API: queue and offers', () => {
     expect(body.offers.map((x) => x.id)).toEqual([o.id]);
     expect(body.offers[0]!.signalId).toBe(s.id);
     expect(body.active.find((x) => x.id === live.id)).toMatchObject({ lastSeq: 2, staffReadSeq: 0 });
+    // Live conversations first, then the ended one still waiting for its wrap-up.
+    expect(body.active.map((x) => x.id)).toEqual([live.id, endedEarlier.id]);
     const waitingRow = body.waiting.find((w) => w.id === s.id);
     expect(Object.keys(waitingRow ?? {}).sort()).toEqual([
       'channel',
