@@ -154,6 +154,8 @@ describe('live queue in a real browser', () => {
       .filter({ hasText: 'I need help for a friend (fictional).' });
     await fromVisitor.waitFor();
     expect(await fromVisitor.textContent()).toContain('Visitor');
+    // Shown to the advocate means read: the visitor is told.
+    await chat.next((f) => f.type === 'read' && Number(f.seq) >= 1, 'read mark from the advocate');
 
     // The visitor types: the advocate sees it.
     chat.send({ type: 'typing', on: true });
@@ -162,6 +164,7 @@ describe('live queue in a real browser', () => {
     // Advocate → visitor: Enter sends, Shift+Enter makes a new line.
     const composer = page.getByRole('textbox', { name: 'Message to the visitor' });
     await composer.fill('You are safe to talk here.');
+    await chat.next((f) => f.type === 'typing' && f.on === true, 'advocate typing');
     await composer.press('Shift+Enter');
     await composer.pressSequentially('Take your time.');
     await composer.press('Enter');
@@ -282,6 +285,46 @@ describe('live queue in a real browser', () => {
     await context.close();
   });
 
+  it('tells the advocate when the visitor leaves with the quick exit, keeping focus in a sensible place', {
+    timeout: 120_000,
+  }, async () => {
+    const db = (await testDatabase()).db;
+    // Signs in from an English browser; the console follows the profile's French.
+    const advocate = await createUser(db, { role: 'advocate', mfa: true, locale: 'fr-CA' });
+    const context = await browser.newContext({ locale: 'en-CA' });
+    const page = await context.newPage();
+    await signIn(page, advocate);
+    await page.goto(`${base}/console/queue`);
+    await page.getByRole('heading', { level: 1, name: 'File d’attente' }).waitFor();
+    await page.getByRole('checkbox', { name: 'Français' }).check({ force: true });
+    await page.getByRole('radio', { name: 'Disponible' }).check({ force: true });
+    await expect.poll(() => page.getByRole('radio', { name: 'Disponible' }).isChecked()).toBe(true);
+
+    const chat = await visitor('fr');
+    const accept = page.getByRole('button', { name: /^Accepter\s:\sClavardage, Français/ });
+    await accept.waitFor({ timeout: 45_000 });
+    await accept.click();
+    await page.getByRole('heading', { level: 2, name: `Clavardage ${chat.reference}` }).waitFor();
+    const composer = page.getByRole('textbox', { name: 'Message au visiteur' });
+    await composer.fill('Je suis là (fictif).');
+    expect(await axeViolations(page)).toEqual([]);
+
+    chat.send({ type: 'quick_close' });
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Le visiteur est parti avec le bouton de sortie rapide.' })
+      .waitFor();
+    const wrapUp = page.getByRole('heading', { name: 'Bilan' });
+    await expect.poll(() => wrapUp.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await composer.count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.getByRole('radio', { name: 'Hors ligne' }).check({ force: true });
+    await expect.poll(() => page.getByRole('radio', { name: 'Hors ligne' }).isChecked()).toBe(true);
+    chat.socket.close();
+    await context.close();
+  });
+
   it('shows a report from the online form for review, then records it', { timeout: 120_000 }, async () => {
     const db = (await testDatabase()).db;
     const advocate = await createUser(db, { role: 'advocate', mfa: true });
@@ -346,6 +389,14 @@ describe('live queue in a real browser', () => {
     const supervisor = await createUser(db, { role: 'supervisor', mfa: true });
     const context = await browser.newContext({ locale: 'en-CA' });
     const page = await context.newPage();
+    // The staff socket goes through a switch the test can turn off, to see the console reconnect.
+    let refuse = false;
+    const live: { close: () => Promise<void> }[] = [];
+    await page.routeWebSocket(/\/api\/ws$/, (ws) => {
+      if (refuse) return ws.close({ code: 1011, reason: 'test: server away' });
+      ws.connectToServer();
+      live.push(ws);
+    });
     await signIn(page, supervisor);
     await page.getByRole('link', { name: 'Wallboard' }).click();
     await page.getByRole('heading', { level: 1, name: 'Wallboard' }).waitFor();
@@ -365,6 +416,15 @@ describe('live queue in a real browser', () => {
         timeout: 15_000,
       })
       .toBeGreaterThan(before);
+
+    // The socket drops: a discreet line says so, and goes away once it is back.
+    refuse = true;
+    for (const ws of live.splice(0)) await ws.close();
+    const reconnecting = page.getByRole('status').filter({ hasText: 'Live updates paused — reconnecting…' });
+    await reconnecting.waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    refuse = false;
+    await reconnecting.waitFor({ state: 'detached', timeout: 15_000 });
 
     await page.getByRole('button', { name: 'Français' }).click();
     await page.getByRole('heading', { level: 1, name: 'Tableau de bord en direct' }).waitFor();

@@ -54,6 +54,25 @@ export function ConversationPanel({
     }
   }, [focusWrapUp, query.data?.state]);
 
+  // Ended from the other side (the visitor left, or quick exit) while I am here: say so once, politely; focus
+  // moves only if it was in the message box that has just gone, never away from where the advocate is.
+  const [endedNotice, setEndedNotice] = useState('');
+  const lastState = useRef<string | undefined>(undefined);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: on a change of state only
+  useEffect(() => {
+    const state = query.data?.state;
+    const before = lastState.current;
+    lastState.current = state;
+    if (!before || before === 'ended' || state !== 'ended' || focusWrapUp) return;
+    setEndedNotice(
+      query.data?.endReason === 'quick_close'
+        ? t('conversation.endedQuickClose')
+        : t('conversation.endedByVisitor'),
+    );
+    const active = document.activeElement;
+    if (!active || active === document.body) wrapUpRef.current?.focus();
+  }, [query.data?.state]);
+
   if (query.isPending) return <Loading label={t('conversation.loading')} />;
   if (query.isError) return <ErrorState error={query.error} onRetry={() => query.refetch()} />;
   const signal = query.data;
@@ -103,6 +122,9 @@ export function ConversationPanel({
           <ConversationActions signal={signal} onTransferred={onLeave} onEnded={() => setFocusWrapUp(true)} />
         )}
       </div>
+      <p role="status" className="status-line">
+        {endedNotice}
+      </p>
       {signal.channel === 'report' ? <ReportReview report={signal.report} /> : <Chat signal={signal} />}
       {(ended || signal.channel === 'report') && (
         <WrapUpForm key={signal.id} signal={signal} headingRef={wrapUpRef} />
