@@ -106,7 +106,7 @@ export function chatPage(lang: Lang): string {
 <button type="button" id="start" hidden>${esc(s.start)}</button>
 <section aria-labelledby="conversation-title">
 <h2 id="conversation-title" class="visually-hidden">${esc(s.conversation)}</h2>
-<ol id="messages" class="messages" role="log" aria-live="polite" aria-relevant="additions"></ol>
+<div role="log" aria-live="polite" aria-relevant="additions"><ol id="messages" class="messages"></ol></div>
 <p id="typing" class="typing" aria-live="polite"></p>
 </section>
 <form id="composer" hidden>
