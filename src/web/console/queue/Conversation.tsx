@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { Button, Form, Label, Radio, RadioGroup } from 'react-aria-components';
+import { Button, Form, Label, Radio, RadioGroup, Text } from 'react-aria-components';
 import { useT } from '../locale';
 import { useSignedInSession } from '../session';
 import { TextAreaField } from '../ui/fields';
@@ -333,7 +333,8 @@ function TransferDialog({
   const t = useT();
   const queryClient = useQueryClient();
   const { user } = useSignedInSession();
-  const everyone = useEveryone(true);
+  // Only supervisors may list everyone's presence (the server refuses advocates); advocates hand over to a supervisor.
+  const everyone = useEveryone(user.role === 'supervisor');
   const colleagues = (everyone.data ?? []).filter((p) => p.userId !== user.id && p.status !== 'offline');
   const [target, setTarget] = useState<'supervisor' | 'colleague'>('supervisor');
   const [colleague, setColleague] = useState<string | null>(null);
@@ -375,11 +376,18 @@ function TransferDialog({
               <span className="radio-dot" aria-hidden="true" />
               {t('conversation.transfer.supervisor')}
             </Radio>
-            <Radio value="colleague" className="radio" isDisabled={colleagues.length === 0}>
-              <span className="radio-dot" aria-hidden="true" />
-              {t('conversation.transfer.colleague')}
-            </Radio>
+            {everyone.isSuccess && (
+              <Radio value="colleague" className="radio" isDisabled={colleagues.length === 0}>
+                <span className="radio-dot" aria-hidden="true" />
+                {t('conversation.transfer.colleague')}
+              </Radio>
+            )}
           </div>
+          {everyone.isSuccess && colleagues.length === 0 && (
+            <Text slot="description" className="field-description">
+              {t('conversation.transfer.noColleague')}
+            </Text>
+          )}
         </RadioGroup>
         {target === 'colleague' && (
           <SelectField
