@@ -60,7 +60,8 @@ export default defineConfig({
     proxy: Object.fromEntries(
       DEV_PROXIED.map((prefix) => [
         prefix,
-        { target: process.env.HARBOUR_API_URL ?? 'http://localhost:8080', changeOrigin: false },
+        // ws: the staff WebSocket (/api/ws) upgrades through the same proxy.
+        { target: process.env.HARBOUR_API_URL ?? 'http://localhost:8080', changeOrigin: false, ws: true },
       ]),
     ),
   },
