@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import {
   type MessageSender,
   offer,
@@ -19,14 +19,20 @@ async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
   return result.rows;
 }
 
+const SIGNAL_COLUMNS = Object.entries(getTableColumns(signal));
+
+/** A raw `signal` row (snake_case, driver values) as Drizzle would return it. */
+function mapSignal(raw: Record<string, unknown>): SignalRow {
+  return Object.fromEntries(
+    SIGNAL_COLUMNS.map(([key, column]) => {
+      const value = raw[column.name];
+      return [key, value === null || value === undefined ? null : column.mapFromDriverValue(value)];
+    }),
+  ) as SignalRow;
+}
+
 /** All SQL of the signal/message store. A missing row is `undefined`; the service decides what it means. */
 export const signalsRepository = {
-  /** Inserts a signal unless its reference is taken (then `undefined`: draw another reference). */
-  async insertSignal(db: Db, values: typeof signal.$inferInsert): Promise<SignalRow | undefined> {
-    const [row] = await db.insert(signal).values(values).onConflictDoNothing().returning();
-    return row;
-  },
-
   async findSignal(db: Db, id: string): Promise<SignalRow | undefined> {
     const [row] = await db.select().from(signal).where(eq(signal.id, id)).limit(1);
     return row;
@@ -181,22 +187,47 @@ export const signalsRepository = {
       .returning({ id: offer.id, userId: offer.userId });
   },
 
-  /** The arrival of a signal on its timeline (`arrived`, `queued`) and its bus notification, in one round trip. */
-  async recordArrival(
-    tx: Db,
-    signalId: string,
-    channel: string,
-    language: string,
+  /**
+   * A new queued signal, its arrival on the timeline (`arrived`, `queued`) and its bus notification, as ONE
+   * statement (atomic on its own, no transaction round trips). Undefined when the reference was taken: draw another.
+   */
+  async insertArrival(
+    db: Db,
+    values: {
+      id: string;
+      reference: string;
+      channel: string;
+      language: string;
+      interpreterLanguage: string | null;
+      visitorTokenHash: string | null;
+      reportSealed: string | null;
+      contactSealed: string | null;
+      at: Date;
+    },
     busChannel: string,
     payload: string,
-  ) {
-    await tx.execute(sql`with events as (
-        insert into ${signalEvent} (signal_id, type, data)
-        values (${signalId}, 'arrived', ${JSON.stringify({ channel })}::jsonb),
-               (${signalId}, 'queued', ${JSON.stringify({ language })}::jsonb)
-        returning id
-      )
-      select pg_notify(${busChannel}, ${payload}) from (select count(*) from events) e`);
+  ): Promise<SignalRow | undefined> {
+    const v = values;
+    const [raw] = await rowsOf<Record<string, unknown>>(
+      db,
+      sql`with s as (
+          insert into ${signal} (id, reference, channel, language, interpreter_language, state, arrived_at, queued_at,
+                                 visitor_token_hash, report_sealed, contact_sealed, created_at, updated_at)
+          values (${v.id}, ${v.reference}, ${v.channel}, ${v.language}, ${v.interpreterLanguage}, 'queued', ${v.at},
+                  ${v.at}, ${v.visitorTokenHash}, ${v.reportSealed}, ${v.contactSealed}, ${v.at}, ${v.at})
+          on conflict do nothing
+          returning *
+        ), e as (
+          insert into ${signalEvent} (signal_id, type, data)
+          select s.id, t.type, t.data::jsonb from s,
+            (values ('arrived', ${JSON.stringify({ channel: v.channel })}),
+                    ('queued', ${JSON.stringify({ language: v.language })})) as t(type, data)
+        ), n as (
+          select pg_notify(${busChannel}, ${payload}) from s
+        )
+        select s.*, (select count(*) from n) as notified from s`,
+    );
+    return raw ? mapSignal(raw) : undefined;
   },
 
   async insertEvent(

@@ -37,6 +37,8 @@ describe('signals: chats', () => {
     expect(row).toMatchObject({ channel: 'chat', language: 'fr', state: 'queued', lastSeq: 0 });
     expect(row.queuedAt).toBeInstanceOf(Date);
     expect(row.visitorTokenHash).not.toBe(token);
+    // The row returned by the one-statement insert is the row as stored.
+    expect(row).toEqual(await signals.getSignal(row.id));
     expect((await signals.resumeChat(token))?.id).toBe(row.id);
     expect(await signals.resumeChat(`${token}x`)).toBeUndefined();
     const types = (await signals.timeline(row.id)).map((e) => e.type);

@@ -171,27 +171,24 @@ export function createSignalsService(deps: SignalsDeps) {
   ): Promise<SignalRow> {
     for (let attempt = 0; attempt < 8; attempt++) {
       const id = randomUUID();
-      const at = now();
-      const row = await db.transaction(async (tx) => {
-        const inserted = await repo.insertSignal(tx, {
+      const sealed = values.seal ? values.seal(id) : {};
+      const event: BusEvent = { topic: 'signal', id, state: 'queued' };
+      const row = await repo.insertArrival(
+        db,
+        {
           id,
           reference: generateReference(),
           channel,
           language: values.language,
           interpreterLanguage: values.interpreterLanguage,
-          state: 'queued',
-          arrivedAt: at,
-          queuedAt: at,
           visitorTokenHash: values.visitorTokenHash ?? null,
-          ...(values.seal ? values.seal(id) : {}),
-          createdAt: at,
-          updatedAt: at,
-        });
-        if (!inserted) return undefined;
-        const event: BusEvent = { topic: 'signal', id, state: 'queued' };
-        await repo.recordArrival(tx, id, channel, values.language, BUS_CHANNEL, JSON.stringify(event));
-        return inserted;
-      });
+          reportSealed: sealed.reportSealed ?? null,
+          contactSealed: sealed.contactSealed ?? null,
+          at: now(),
+        },
+        BUS_CHANNEL,
+        JSON.stringify(event),
+      );
       if (row) return row;
     }
     throw new Error('could not draw a free signal reference');
