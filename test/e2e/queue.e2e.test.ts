@@ -3,13 +3,14 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { eq } from 'drizzle-orm';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { HarbourApp } from '../../src/server/app.js';
-import { signal } from '../../src/server/db/schema.js';
+import { buildApp, type HarbourApp } from '../../src/server/app.js';
+import { presence, signal } from '../../src/server/db/schema.js';
 import { totpNow } from '../../src/server/modules/identity/identity.service.js';
-import { testApp } from '../helpers/app.js';
-import { testDatabase } from '../helpers/db.js';
+import type { Db } from '../../src/server/platform/db.js';
+import { testConfig } from '../helpers/app.js';
+import { isolatedDatabase } from '../helpers/db.js';
 import { createUser, sessionFor, type TestUser } from '../helpers/factories.js';
 
 // The live queue in a real browser: an advocate takes a real visitor chat (the visitor is a `ws` client on
@@ -22,13 +23,20 @@ const CONSOLE = path.resolve('dist/console/index.html');
 let harbour: HarbourApp;
 let browser: Browser;
 let base: string;
+let iso: Awaited<ReturnType<typeof isolatedDatabase>> | undefined;
+let db: Db;
 
 beforeAll(async () => {
   if (!existsSync(CONSOLE))
     throw new Error('The console is not built: run `npm run build:web` (npm test does).');
   if (!existsSync(CHROMIUM))
     throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (npm test does, as root).`);
-  harbour = await testApp();
+  // Routing offers a signal to whoever is available: on the worker's shared database that includes other
+  // tests' advocates, so this file has a database of its own.
+  iso = await isolatedDatabase();
+  db = iso.database.db;
+  harbour = await buildApp({ config: testConfig(), db });
+  await harbour.app.ready();
   await harbour.app.listen({ port: 0, host: '127.0.0.1' });
   const address = harbour.app.server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -47,6 +55,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await harbour?.app.close();
+  await iso?.drop();
+});
+// Each test starts with nobody available, whatever an earlier one left behind.
+beforeEach(async () => {
+  await db.update(presence).set({ status: 'offline' });
 });
 
 async function axeViolations(page: Page) {
@@ -110,7 +123,6 @@ describe('live queue in a real browser', () => {
   it('lets an advocate take a visitor chat, talk both ways, end it and wrap it up, in EN and FR', {
     timeout: 150_000,
   }, async () => {
-    const db = (await testDatabase()).db;
     const advocate = await createUser(db, { role: 'advocate', mfa: true });
     const context = await browser.newContext({ locale: 'en-CA' });
     const page = await context.newPage();
@@ -288,7 +300,6 @@ describe('live queue in a real browser', () => {
   it('tells the advocate when the visitor leaves with the quick exit, keeping focus in a sensible place', {
     timeout: 120_000,
   }, async () => {
-    const db = (await testDatabase()).db;
     // Signs in from an English browser; the console follows the profile's French.
     const advocate = await createUser(db, { role: 'advocate', mfa: true, locale: 'fr-CA' });
     const context = await browser.newContext({ locale: 'en-CA' });
@@ -326,7 +337,6 @@ describe('live queue in a real browser', () => {
   });
 
   it('shows a report from the online form for review, then records it', { timeout: 120_000 }, async () => {
-    const db = (await testDatabase()).db;
     const advocate = await createUser(db, { role: 'advocate', mfa: true });
     const context = await browser.newContext({ locale: 'en-CA' });
     const page = await context.newPage();
@@ -385,7 +395,6 @@ describe('live queue in a real browser', () => {
   it('shows the supervisor a live wallboard, without axe violations in EN and FR', {
     timeout: 60_000,
   }, async () => {
-    const db = (await testDatabase()).db;
     const supervisor = await createUser(db, { role: 'supervisor', mfa: true });
     const context = await browser.newContext({ locale: 'en-CA' });
     const page = await context.newPage();
