@@ -443,3 +443,47 @@ describe('visitor chat socket with stand-in parts', () => {
     }
   });
 });
+
+describe('visitor chat and report form logs', () => {
+  it('carry no message text, token, contact detail or report content, even at trace level', async () => {
+    const lines: string[] = [];
+    const { app: logged } = await testApp({ logLevel: 'trace' }, { write: (line) => lines.push(line) });
+    try {
+      await logged.listen({ port: 0, host: '127.0.0.1' });
+      const url = `ws://127.0.0.1:${(logged.server.address() as AddressInfo).port}`;
+      const v = await Visitor.open(url, '?lang=fr');
+      const chat = await started(v);
+      v.send({ type: 'message', id: 'log-1', text: 'CanaryChatText4410 (fictional)' });
+      await v.next((f) => f.type === 'ack');
+      v.send('{"type":"message","id":"log-2","text":"CanaryMalformed');
+      await v.next((f) => f.type === 'error');
+      await v.close();
+      const again = await Visitor.open(url);
+      again.send({ type: 'resume', token: chat.token, after: 0 });
+      await again.next((f) => f.type === 'message');
+      await again.close();
+      await logged.inject({
+        method: 'POST',
+        url: '/api/public/reports',
+        payload: {
+          situation: 'CanaryReport5512 (fictional)',
+          where: 'CanaryWhere',
+          contact: { name: 'CanaryName', phone: '+1 613 555 0142', email: 'canary@example.test' },
+        },
+      });
+      await logged.inject({
+        method: 'POST',
+        url: '/api/public/reports',
+        payload: { situation: 'x'.repeat(10_001), where: 'CanaryTooLong' },
+      });
+      const log = lines.join('');
+      expect(log).toMatch(/\/api\/public\/reports/); // requests are logged…
+      expect(log).toMatch(/\/chat\/ws/);
+      for (const secret of ['Canary', chat.token, '555 0142', 'canary@example.test']) {
+        expect(log).not.toContain(secret); // …without anything they said or who they are
+      }
+    } finally {
+      await logged.close();
+    }
+  });
+});
