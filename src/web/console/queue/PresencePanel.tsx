@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Checkbox, CheckboxGroup, Label, Radio, RadioGroup } from 'react-aria-components';
 import { useT } from '../locale';
 import { ErrorState, FormError, Loading } from '../ui/states';
@@ -28,8 +28,21 @@ export function PresencePanel() {
   });
   const choose = (next: { status: PresenceStatus; languages: QueueLanguage[] }) => {
     setChosen(next);
+    setNotice('');
     mutation.mutate(next);
   };
+
+  // Harbour itself may take me off "available" (offers left to time out): say so, once, politely.
+  const [notice, setNotice] = useState('');
+  const serverStatus = presence.data?.status;
+  const lastStatus = useRef<PresenceStatus | undefined>(undefined);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: on a change of the saved status only
+  useEffect(() => {
+    const before = lastStatus.current;
+    lastStatus.current = serverStatus;
+    if (before === 'available' && serverStatus === 'busy' && !mutation.isPending && chosen === null)
+      setNotice(t('queue.presence.setBusy'));
+  }, [serverStatus]);
 
   if (presence.isPending) return <Loading label={t('queue.presence.loading')} />;
   if (presence.isError) return <ErrorState error={presence.error} onRetry={() => presence.refetch()} />;
@@ -81,6 +94,9 @@ export function PresencePanel() {
       {current.status === 'available' && current.languages.length === 0 && (
         <p className="notice notice-warning">{t('queue.presence.noLanguage')}</p>
       )}
+      <p role="status" className="notice-line">
+        {notice}
+      </p>
       <FormError error={mutation.error} />
     </section>
   );

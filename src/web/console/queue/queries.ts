@@ -23,8 +23,14 @@ export function useQueueSnapshot() {
   });
 }
 
+/** My presence; Harbour may change it too (busy after offers time out), announced by a `presence` event. */
 export function useMyPresence() {
-  return useQuery({ queryKey: queueKeys.myPresence, queryFn: async () => (await getMyPresence()).presence });
+  const interval = usePollInterval();
+  return useQuery({
+    queryKey: queueKeys.myPresence,
+    queryFn: async () => (await getMyPresence()).presence,
+    refetchInterval: interval,
+  });
 }
 
 /** Everyone's presence (supervisors), or whoever the server lets this person see: transfer targets. */
