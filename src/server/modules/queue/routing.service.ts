@@ -80,7 +80,15 @@ export function createRouter(deps: RouterDeps) {
       const stale = await repo.lockStaleOffers(tx, batch);
       for (const o of stale) {
         const closed = await repo.closeOffer(tx, o.offerId, 'cancelled', at);
-        if (closed) await publish(tx, { topic: 'offer', id: o.offerId, user: o.userId, signal: o.signalId });
+        if (!closed) continue;
+        await repo.insertEvent(tx, {
+          signalId: o.signalId,
+          type: 'offer_cancelled',
+          at,
+          userId: o.userId,
+          data: { offer: o.offerId },
+        });
+        await publish(tx, { topic: 'offer', id: o.offerId, user: o.userId, signal: o.signalId });
       }
       return n;
     });

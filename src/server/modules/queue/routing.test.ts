@@ -306,6 +306,28 @@ describe('routing', () => {
     expect((await pendingOffers(s2.id))[0]?.userId).toBe(there.id);
   });
 
+  it('a pending offer left on a signal that is no longer offered is cancelled and recorded', async () => {
+    const router = createRouter({ db, offerTimeoutMs: 20_000, tickMs: 0 });
+    const a = await advocate({ status: 'break' });
+    const s = await waiting('en');
+    await db
+      .update(signal)
+      .set({ state: 'ended', endedAt: new Date(), endReason: 'visitor_left' })
+      .where(eq(signal.id, s.id));
+    const [o] = await db
+      .insert(offer)
+      .values({ signalId: s.id, userId: a.id, expiresAt: new Date(Date.now() + 20_000) })
+      .returning();
+    await router.runOnce();
+    const [after] = await db.select().from(offer).where(eq(offer.id, o!.id));
+    expect(after!.outcome).toBe('cancelled');
+    const events = await db
+      .select({ type: signalEvent.type, userId: signalEvent.userId })
+      .from(signalEvent)
+      .where(eq(signalEvent.signalId, s.id));
+    expect(events).toEqual([{ type: 'offer_cancelled', userId: a.id }]);
+  });
+
   it('a transfer to "any supervisor" stays with supervisors (wanted role)', async () => {
     const c = clock();
     const router = createRouter({ db, offerTimeoutMs: 20_000, tickMs: 0, now: c.now });
