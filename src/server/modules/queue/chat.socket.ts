@@ -242,6 +242,9 @@ export async function chatSocketRoutes(
       conn.signal = { ...conn.signal, state: row.state };
       const status = statusOf(row);
       if (status === 'ended') {
+        // The last messages (an advocate's closing words) go out before `ended`.
+        await deliver(conn);
+        for (let i = 0; conn.delivering && i < 400; i++) await new Promise((r) => setTimeout(r, 5));
         await deliver(conn);
         sendEnded(conn, row.endReason ?? 'completed');
       } else if (status === 'connected' && conn.lastStatus !== 'connected') {

@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, gt, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, isNull, type SQL, sql } from 'drizzle-orm';
 import {
   type MessageSender,
   offer,
@@ -120,17 +120,29 @@ export const signalsRepository = {
     },
     channel: string,
     payload: string,
-  ): Promise<void> {
-    await tx.execute(sql`with inserted as (
-        insert into ${signalMessage} (signal_id, seq, sender, author_user_id, client_id, body_sealed, created_at)
-        values (${values.signalId}, ${values.seq}, ${values.sender}, ${values.authorUserId}, ${values.clientId},
-                ${values.bodySealed}, ${values.at})
-        returning seq
-      ), advanced as (
-        update ${signal} set last_seq = ${values.seq}, updated_at = ${values.at} where id = ${values.signalId}
-        returning id
-      )
-      select pg_notify(${channel}, ${payload}) from inserted, advanced`);
+  ): Promise<boolean> {
+    // ON CONFLICT sees a concurrent writer's committed resend of the same client id (the first statement's join
+    // may not: PostgreSQL re-checks only the locked signal row after waiting for the lock); then nothing is
+    // written, last_seq stays, no notification, and the caller reads the stored seq.
+    const rows = await rowsOf<{ inserted: number | string }>(
+      tx,
+      sql`with inserted as (
+          insert into ${signalMessage} (signal_id, seq, sender, author_user_id, client_id, body_sealed, created_at)
+          values (${values.signalId}, ${values.seq}, ${values.sender}, ${values.authorUserId}, ${values.clientId},
+                  ${values.bodySealed}, ${values.at})
+          on conflict (signal_id, sender, client_id) do nothing
+          returning seq
+        ), advanced as (
+          update ${signal} set last_seq = ${values.seq}, updated_at = ${values.at}
+          where id = ${values.signalId} and exists (select 1 from inserted)
+          returning id
+        ), notified as (
+          select pg_notify(${channel}, ${payload}) from inserted
+        )
+        select (select count(*) from inserted) as inserted, (select count(*) from advanced) as a,
+               (select count(*) from notified) as n`,
+    );
+    return Number(rows[0]?.inserted ?? 0) === 1;
   },
 
   /** Messages with seq > after, in order. */
@@ -275,18 +287,18 @@ export const signalsRepository = {
    */
   async waitingPositions(db: Db, ids: string[]): Promise<Map<string, number>> {
     if (ids.length === 0) return new Map();
-    const rows = await db
-      .select({
-        id: signal.id,
-        position: sql<number>`(
-          select count(*)::int from ${signal} s2
-          where s2.language = ${signal.language} and s2.state in ('queued','offered')
-            and (s2.queued_at, s2.id) <= (${signal.queuedAt}, ${signal.id})
-        )`,
-      })
-      .from(signal)
-      .where(and(inArray(signal.id, ids), inArray(signal.state, ['queued', 'offered'])));
-    return new Map(rows.map((r) => [r.id, r.position]));
+    const rows = await rowsOf<{ id: string; position: number | string }>(
+      db,
+      sql`select id, position from (
+          select id, row_number() over (partition by language order by queued_at, id) as position
+          from ${signal} where state in ('queued','offered')
+        ) w
+        where id in (${sql.join(
+          ids.map((id) => sql`${id}`),
+          sql`, `,
+        )})`,
+    );
+    return new Map(rows.map((r) => [r.id, Number(r.position)]));
   },
 
   /** The queue languages that have at least one advocate whose presence is `available` right now. */

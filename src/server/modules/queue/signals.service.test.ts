@@ -81,21 +81,30 @@ describe('signals: chats', () => {
     expect((await signals.getSignal(row.id))?.lastSeq).toBe(3);
   });
 
-  it('gives concurrent messages distinct, gapless seqs', async () => {
-    const { signal: row } = await signals.startChat({ language: 'en' });
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        signals.appendMessage({
-          signalId: row.id,
-          sender: 'visitor',
-          clientId: `p-${i % 10}`,
-          text: `m${i % 10}`,
-        }),
-      ),
-    );
-    const seqs = [...new Set(results.map((r) => r.seq))].sort((a, b) => a - b);
-    expect(seqs).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
-    expect(results.filter((r) => r.duplicate)).toHaveLength(10);
+  it('gives concurrent messages (and concurrent resends of one id) distinct, gapless seqs', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { signal: row } = await signals.startChat({ language: 'en' });
+      const results = await Promise.all(
+        Array.from({ length: 48 }, (_, i) =>
+          signals.appendMessage({
+            signalId: row.id,
+            sender: 'visitor',
+            clientId: `p-${i % 12}`,
+            text: `m${i % 12}`,
+          }),
+        ),
+      );
+      const seqs = [...new Set(results.map((r) => r.seq))].sort((a, b) => a - b);
+      expect(seqs).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      expect(results.filter((r) => r.duplicate)).toHaveLength(36);
+      // Every resend of an id got the seq its first copy was stored with.
+      const rows = await db.select().from(signalMessage).where(eq(signalMessage.signalId, row.id));
+      const stored = new Map(rows.map((r) => [r.clientId, r.seq]));
+      results.forEach((r, i) => {
+        expect(r.seq).toBe(stored.get(`p-${i % 12}`));
+      });
+      expect((await signals.getSignal(row.id))?.lastSeq).toBe(12);
+    }
   });
 
   it('seals message text at rest (AES-256-GCM bound to the signal) and reads it back', async () => {
@@ -163,6 +172,21 @@ describe('signals: chats', () => {
     expect(await signals.markRead(row.id, 'visitor', 0)).toBe(1);
     expect(await signals.markRead(row.id, 'visitor', 99)).toBe(2);
     expect((await signals.getSignal(row.id))?.staffReadSeq).toBe(0);
+  });
+
+  it('tells waiting chats their place in their language queue, oldest first', async () => {
+    const a = (await signals.startChat({ language: 'other' })).signal;
+    const b = (await signals.startChat({ language: 'other' })).signal;
+    const c = (await signals.startChat({ language: 'other' })).signal;
+    const positions = await signals.waitingPositions([c.id, a.id, b.id]);
+    const [pa, pb, pc] = [positions.get(a.id), positions.get(b.id), positions.get(c.id)];
+    expect(pa).toBeGreaterThanOrEqual(1);
+    expect(pb).toBeGreaterThan(pa ?? Infinity);
+    expect(pc).toBeGreaterThan(pb ?? Infinity);
+    await signals.endSignal(a.id, 'visitor_left');
+    const after = await signals.waitingPositions([a.id, b.id]);
+    expect(after.has(a.id)).toBe(false);
+    expect(after.get(b.id)).toBeLessThan(pb ?? 0);
   });
 
   it('quick close ends the chat once, marks it, and cancels its pending offer', async () => {

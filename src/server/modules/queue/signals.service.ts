@@ -312,7 +312,7 @@ export function createSignalsService(deps: SignalsDeps) {
         const seq = locked.lastSeq + 1;
         const at = now();
         const event: BusEvent = { topic: 'message', signal: input.signalId, seq, sender: input.sender };
-        await repo.insertMessageAdvance(
+        const inserted = await repo.insertMessageAdvance(
           tx,
           {
             signalId: input.signalId,
@@ -326,6 +326,12 @@ export function createSignalsService(deps: SignalsDeps) {
           BUS_CHANNEL,
           JSON.stringify(event),
         );
+        if (!inserted) {
+          // A concurrent resend of the same client id committed first: answer with its seq.
+          const first = await repo.findMessageByClientId(tx, input.signalId, input.sender, input.clientId);
+          if (!first) throw new Error('message neither inserted nor found');
+          return { seq: first.seq, at: first.createdAt, duplicate: true };
+        }
         if (input.sender === 'staff' && input.actor) {
           await recordAudit(tx, input.actor, {
             action: 'signal.message',
