@@ -33,7 +33,9 @@ import { signalsRepository as repo } from './signals.repository.js';
  *   quickClose(signalId)                                  → endSignal(…, 'quick_close') + a `quick_closed` event
  *   noteVisitorResumed(signalId), abandonIfGone(signalId, since)   a waiting chat whose visitor left → `abandoned`
  *   getSignal(id), getByReference(reference), timeline(id)
- * And free functions for other modules' transactions: recordSignalEvent(tx, …), generateReference().
+ *   waitingPositions(ids) → Map(id → place in its language queue), availableLanguages() → Set of queue languages
+ * And free functions: recordSignalEvent(tx, …) (other modules' transactions), generateReference(),
+ * queueLanguage(tag) → {language: en|fr|other, interpreterLanguage}.
  *
  * Visitor writes (chat start, messages, reports) are recorded in the signal's own timeline, not the audit log:
  * the actor is anonymous and the audit chain's lock would serialise every message of every chat. Staff writes
