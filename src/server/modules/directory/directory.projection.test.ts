@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { testDatabase } from '../../../../test/helpers/db.js';
+import { isolatedDatabase, testDatabase } from '../../../../test/helpers/db.js';
 import {
   address,
   attribute,
@@ -135,7 +135,13 @@ describe('search projection', () => {
 
 describe('search projection version', () => {
   it('is rebuilt once after its version changes, not at every start', async () => {
-    await ensureSearchProjection(db);
-    expect(await ensureSearchProjection(db)).toBe(false);
+    // A database of its own: a full rebuild on the shared one would race other workers' directory writes.
+    const iso = await isolatedDatabase();
+    try {
+      expect(await ensureSearchProjection(iso.database.db)).toBe(true);
+      expect(await ensureSearchProjection(iso.database.db)).toBe(false);
+    } finally {
+      await iso.drop();
+    }
   });
 });
