@@ -27,6 +27,7 @@ import { chatPageRoutes } from './modules/queue/chat.page.js';
 import { chatLimits, chatSocketRoutes } from './modules/queue/chat.socket.js';
 import { presenceRoutes } from './modules/queue/presence.routes.js';
 import { createPresenceService } from './modules/queue/presence.service.js';
+import { reportPageRoutes } from './modules/queue/report.page.js';
 import { reportRoutes } from './modules/queue/reports.routes.js';
 import { createRouter, DEFAULT_OFFER_TIMEOUT_S } from './modules/queue/routing.service.js';
 import { createSignalsService } from './modules/queue/signals.service.js';
@@ -223,6 +224,10 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
   });
   await app.register(chatPageRoutes);
   await app.register(reportRoutes, {
+    signals: createSignalsService({ db, encryptionKey: config.encryptionKey }),
+    publicRateLimit: config.publicRateLimit,
+  });
+  await app.register(reportPageRoutes, {
     signals: createSignalsService({ db, encryptionKey: config.encryptionKey }),
     publicRateLimit: config.publicRateLimit,
   });

@@ -44,6 +44,7 @@ const STRINGS: Record<Lang, Record<string, string>> = {
     reconnecting: 'Connection lost. Reconnecting…',
     reference: 'Your reference number: {reference}',
     read: 'Read',
+    reportLink: 'Send a report with the online form',
   },
   fr: {
     lang: 'fr-CA',
@@ -75,6 +76,7 @@ const STRINGS: Record<Lang, Record<string, string>> = {
     reconnecting: 'Connexion perdue. Reconnexion…',
     reference: 'Votre numéro de référence : {reference}',
     read: 'Lu',
+    reportLink: 'Envoyer un signalement avec le formulaire en ligne',
   },
 };
 
@@ -102,6 +104,7 @@ export function chatPage(lang: Lang): string {
 <p>${esc(s.intro)}</p>
 <noscript><p class="notice">${esc(s.noscript)}</p></noscript>
 <p id="status" role="status" aria-live="polite" class="status"></p>
+<p id="report-link" hidden><a href="/report?lang=${lang}">${esc(s.reportLink)}</a></p>
 <p id="reference" class="reference"></p>
 <button type="button" id="start" hidden>${esc(s.start)}</button>
 <section aria-labelledby="conversation-title">
@@ -116,6 +119,7 @@ export function chatPage(lang: Lang): string {
 <button type="button" id="end" class="secondary">${esc(s.end)}</button></div>
 </form>
 </main>
+<footer class="foot"><p><a href="/report?lang=${lang}">${esc(s.reportLink)}</a></p></footer>
 <script type="application/json" id="chat-strings">${data}</script>
 <script src="/chat/chat.js"></script>
 </body></html>`;
@@ -139,6 +143,7 @@ button{font:inherit;font-weight:600;padding:.6rem 1.2rem;background:#0b4f8a;colo
 button.secondary{background:#fff;color:#0b4f8a;border:2px solid #0b4f8a}
 :focus-visible{outline:3px solid #b35c00;outline-offset:2px}a{color:#0b4f8a}.bar .quick-exit:focus-visible{outline-color:#000}
 .notice{border-left:4px solid #b35c00;padding-left:.75rem}
+.foot{max-width:42rem;margin:2rem auto 0;padding:1rem;border-top:1px solid #ccc}
 .visually-hidden{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 `;
 
@@ -235,6 +240,7 @@ export const CHAT_JS = `(function () {
           });
           break;
         case 'status':
+          el('report-link').hidden = f.state === 'waiting' || f.state === 'connected';
           status(f.state === 'waiting' ? fmt(S.waiting, { position: f.position }) : f.state === 'connected' ? S.connected : S.unavailable);
           break;
         case 'ended':

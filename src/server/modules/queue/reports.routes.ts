@@ -1,7 +1,7 @@
 import fastifyFormbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { publicPolicy } from '../../platform/policy.js';
 import { ErrorResponse } from '../../platform/schemas.js';
 import type { ReportInput, SignalsService } from './signals.service.js';
@@ -61,6 +61,30 @@ const Created = Type.Object({ reference: Type.String() }, { additionalProperties
 const truthy = (v: boolean | string | undefined) =>
   v === undefined ? undefined : v === true || v === 'true' || v === 'on';
 
+/** A report as either encoding sends it (nested JSON objects or flat form fields). */
+export type ReportBodyValue = Static<typeof ReportBody>;
+
+/** One mapping from the request's fields to the service's input, shared by the API and the HTML page (`/report`). */
+export function reportInputFrom(b: ReportBodyValue): ReportInput {
+  const how = b.safe_to_contact?.how ?? (b.safe_how === '' ? undefined : b.safe_how);
+  return {
+    situation: b.situation,
+    where: b.where,
+    when: b.when,
+    language: b.language,
+    contact: {
+      name: b.contact?.name ?? b.contact_name,
+      phone: b.contact?.phone ?? b.contact_phone,
+      email: b.contact?.email ?? b.contact_email,
+    },
+    safeToContact: {
+      how,
+      when: b.safe_to_contact?.when ?? b.safe_when,
+      leaveMessage: truthy(b.safe_to_contact?.leave_message ?? b.safe_leave_message),
+    },
+  };
+}
+
 /** Registers the report form route, in its own context so that only it accepts form-encoded bodies. */
 export async function reportRoutes(
   app: FastifyInstance,
@@ -96,23 +120,7 @@ export async function reportRoutes(
         if (b.website && b.website.trim() !== '') {
           return reply.code(201).header('cache-control', 'no-store').send({ reference: generateReference() });
         }
-        const how = b.safe_to_contact?.how ?? (b.safe_how === '' ? undefined : b.safe_how);
-        const input: ReportInput = {
-          situation: b.situation,
-          where: b.where,
-          when: b.when,
-          language: b.language,
-          contact: {
-            name: b.contact?.name ?? b.contact_name,
-            phone: b.contact?.phone ?? b.contact_phone,
-            email: b.contact?.email ?? b.contact_email,
-          },
-          safeToContact: {
-            how,
-            when: b.safe_to_contact?.when ?? b.safe_when,
-            leaveMessage: truthy(b.safe_to_contact?.leave_message ?? b.safe_leave_message),
-          },
-        };
+        const input = reportInputFrom(b);
         const { reference } = await deps.signals.createReport(input);
         return reply.code(201).header('cache-control', 'no-store').send({ reference });
       },
