@@ -105,6 +105,16 @@ export async function refreshSearch(tx: Db, serviceIds?: string[]): Promise<void
           // of its area instead of one page per row all over the table.
           sql`order by floor(r.latitude) nulls last, floor(r.longitude), r.latitude, r.longitude`
     }
+    -- Two writers refreshing the same service at once: the later one wins instead of failing on the key.
+    on conflict (id) do update set
+      service_id = excluded.service_id, location_id = excluded.location_id,
+      organization_id = excluded.organization_id, document = excluded.document, terms = excluded.terms,
+      populations = excluded.populations, service_types = excluded.service_types, languages = excluded.languages,
+      provinces = excluded.provinces, city = excluded.city, latitude = excluded.latitude,
+      longitude = excluded.longitude, earth = excluded.earth, organization_type = excluded.organization_type,
+      status = excluded.status, confidential = excluded.confidential,
+      location_confidential = excluded.location_confidential, has_capacity = excluded.has_capacity,
+      updated_at = excluded.updated_at
   `);
 }
 

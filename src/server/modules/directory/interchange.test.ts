@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { count } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedDatabase } from '../../../../test/helpers/db.js';
-import { organization, service } from '../../db/schema.js';
+import { directorySearch, organization, service } from '../../db/schema.js';
 import {
   exportTables,
   flattenHsdsJson,
@@ -159,5 +159,46 @@ describe('HSDS interchange', () => {
     expect(Object.values(publicFiles).join('\n')).not.toContain(canary);
     const staffFiles = toCsvFiles(await exportTables(iso.database.db, true));
     expect(Object.values(staffFiles).join('\n')).toContain(canary);
+  });
+
+  it('an organization-only import re-projects the services already listed under it', async () => {
+    const ids = {
+      service: '0d0d0d0d-0000-4000-8000-000000000001',
+      organization: '0d0d0d0d-0000-4000-8000-000000000002',
+    };
+    const first = flattenHsdsJson({
+      id: ids.service,
+      name: 'Harbourview Drop-in (fictional)',
+      status: 'active',
+      organization: {
+        id: ids.organization,
+        name: 'Harbourview Society (fictional)',
+        description: 'A fictional drop-in society.',
+        confidential: false,
+      },
+    });
+    const firstReport = await importTables(first.tables);
+    expect(firstReport.errors).toEqual([]);
+    const projected = async () =>
+      (
+        await iso.database.db
+          .select({ confidential: directorySearch.confidential })
+          .from(directorySearch)
+          .where(eq(directorySearch.serviceId, ids.service))
+      ).map((r) => r.confidential);
+    expect(await projected()).toEqual([false]);
+    // The same organization again, now confidential, with no service in the file.
+    const second = flattenHsdsJson({
+      id: ids.organization,
+      name: 'Harbourview Society (fictional)',
+      description: 'A fictional drop-in society.',
+      website: 'https://harbourview.example',
+      confidential: true,
+    });
+    expect(second.errors).toEqual([]);
+    expect(second.tables.service ?? []).toHaveLength(0);
+    const secondReport = await importTables(second.tables);
+    expect(secondReport.errors).toEqual([]);
+    expect(await projected()).toEqual([true]);
   });
 });

@@ -3,7 +3,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import { getTableColumns, inArray, sql } from 'drizzle-orm';
+import { getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import * as s from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
@@ -377,14 +377,35 @@ export async function writeTables(tx: Db, rows: Map<string, Record<string, unkno
   ]) {
     for (const r of rows.get(name) ?? []) if (r.serviceId) serviceIds.add(String(r.serviceId));
   }
-  const touchedOrgsOrPlaces =
-    (rows.get('organization')?.length ?? 0) +
-    (rows.get('location')?.length ?? 0) +
-    (rows.get('attribute')?.length ?? 0) +
-    (rows.get('address')?.length ?? 0) +
-    (rows.get('taxonomy_term')?.length ?? 0);
-  // Organization, location, address or term changes can affect any service: re-project them all then.
-  await refreshSearch(tx, touchedOrgsOrPlaces ? undefined : [...serviceIds]);
+  for (const r of rows.get('attribute') ?? [])
+    if (r.linkEntity === 'service' && r.linkId) serviceIds.add(String(r.linkId));
+  // Organization, location, address, language-at-location and term changes reach the services that use them:
+  // re-project exactly those (a full rebuild would cost minutes on a national directory and race other writers).
+  const ids = (name: string, key = 'id') =>
+    (rows.get(name) ?? []).map((r) => r[key]).filter((v): v is string => typeof v === 'string');
+  const orgIds = ids('organization');
+  const locationIds = [...ids('location'), ...ids('address', 'locationId'), ...ids('language', 'locationId')];
+  const termIds = ids('taxonomy_term');
+  const list = (values: string[]) =>
+    sql.join(
+      values.map((v) => sql`${v}::uuid`),
+      sql`, `,
+    );
+  const parts: SQL[] = [];
+  if (orgIds.length) parts.push(sql`select id from service where organization_id in (${list(orgIds)})`);
+  if (locationIds.length)
+    parts.push(sql`select service_id from service_at_location where location_id in (${list(locationIds)})`);
+  if (termIds.length)
+    parts.push(
+      sql`select link_id from attribute where link_entity = 'service' and taxonomy_term_id in (${list(termIds)})`,
+    );
+  if (parts.length) {
+    const result = (await tx.execute(sql.join(parts, sql` union `))) as unknown as {
+      rows: Record<string, unknown>[];
+    };
+    for (const r of result.rows) serviceIds.add(String(Object.values(r)[0]));
+  }
+  await refreshSearch(tx, [...serviceIds]);
 }
 
 /** Reads an HSDS tabular data package: a folder with datapackage.json (or just the CSV files). */
