@@ -21,7 +21,10 @@ import { printTable, type Row, startServer, summarise } from './lib.js';
  */
 const PORT = process.env.BENCH_PORT ?? '18095';
 const ADVOCATES = Number(process.env.BENCH_ADVOCATES ?? 30);
-const LEVELS = (process.env.BENCH_CONVERSATIONS ?? '100,500').split(',').map(Number);
+const LEVELS = (process.env.BENCH_CONVERSATIONS ?? '100,500')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const SEND_EVERY_MS = Number(process.env.BENCH_SEND_EVERY_MS ?? 1000);
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 10_000);
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 3000);
@@ -270,7 +273,8 @@ async function intake(base: string, label: string, rows: Row[]) {
         const t = performance.now();
         const v = await openVisitor(base, next % 2 ? 'fr' : 'en');
         latencies.push(performance.now() - t);
-        v.socket.send(JSON.stringify({ type: 'end' }));
+        // The visitor leaves (no `end`: ending is another write, not part of a start; the chat is later
+        // marked abandoned by the server).
         v.socket.close();
       }
     }),
