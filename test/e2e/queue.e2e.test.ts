@@ -138,6 +138,38 @@ async function choose(page: Page, label: string, option: string) {
 }
 
 describe('live queue in a real browser', () => {
+  it('a late answer to an earlier presence save does not undo the press that followed it', {
+    timeout: 60_000,
+  }, async () => {
+    const advocate = await createUser(db, { role: 'advocate', mfa: true });
+    const context = await browser.newContext({ locale: 'en-CA' });
+    const page = await context.newPage();
+    await signIn(page, advocate);
+    await page.goto(`${base}/console/queue`);
+    await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
+    // The first save (the language) reaches the server at once, but its answer comes back late.
+    let first = true;
+    await page.route('**/api/presence', async (route) => {
+      if (route.request().method() !== 'PUT' || !first) return route.continue();
+      first = false;
+      const response = await route.fetch();
+      await new Promise((r) => setTimeout(r, 1000));
+      await route.fulfill({ response });
+    });
+    await page.getByRole('checkbox', { name: 'French' }).click({ force: true });
+    const available = page.getByRole('radio', { name: 'Available' });
+    await available.click({ force: true });
+    // Watch the choice through the late answer: it never flips back.
+    const seen: boolean[] = [];
+    for (let i = 0; i < 20; i++) {
+      seen.push(await available.isChecked());
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen.every(Boolean), JSON.stringify(seen)).toBe(true);
+    expect(first).toBe(false);
+    await context.close();
+  });
+
   it('lets an advocate take a visitor chat, talk both ways, end it and wrap it up, in EN and FR', {
     timeout: 150_000,
   }, async () => {

@@ -18,18 +18,26 @@ export function PresencePanel() {
   const presence = useMyPresence();
   // What was just chosen shows at once (the control answers the press), then the server's answer replaces it.
   const [chosen, setChosen] = useState<{ status: PresenceStatus; languages: QueueLanguage[] } | null>(null);
+  // Two quick presses (a language, then "available") send two saves: only the latest one's answer may replace
+  // what is shown, or the first answer would undo the second press for a moment.
+  const latest = useRef(0);
   const mutation = useMutation({
-    mutationFn: setPresence,
-    onSuccess: (result) => {
+    mutationFn: (v: { next: { status: PresenceStatus; languages: QueueLanguage[] }; seq: number }) =>
+      setPresence(v.next),
+    onSuccess: (result, v) => {
+      if (v.seq !== latest.current) return;
       queryClient.setQueryData(queueKeys.myPresence, result.presence);
       void queryClient.invalidateQueries({ queryKey: queueKeys.snapshot });
     },
-    onSettled: () => setChosen(null),
+    onSettled: (_result, _error, v) => {
+      if (v.seq === latest.current) setChosen(null);
+    },
   });
   const choose = (next: { status: PresenceStatus; languages: QueueLanguage[] }) => {
+    latest.current += 1;
     setChosen(next);
     setNotice('');
-    mutation.mutate(next);
+    mutation.mutate({ next, seq: latest.current });
   };
 
   // Harbour itself may take me off "available" (offers left to time out): say so, once, politely.
