@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { CALLER_TYPES, HEARD_ABOUT, REGIONS } from '../../../shared/wrapup.js';
 import {
   MESSAGE_SENDERS,
   SIGNAL_CHANNELS,
@@ -12,47 +13,7 @@ import {
 import type { MyOfferRow, WaitingRow } from './staff.repository.js';
 import type { SignalDetailData } from './staff.service.js';
 
-/** Wrap-up codes (stable: stored and reported; the console holds their labels). */
-export const CALLER_TYPES = [
-  'potential_victim',
-  'survivor',
-  'family_friend',
-  'community_member',
-  'service_provider',
-  'law_enforcement',
-  'business',
-  'other',
-  'unknown',
-] as const;
-/** Provinces and territories (ISO 3166-2:CA without the country), then outside Canada and not said. */
-export const REGIONS = [
-  'AB',
-  'BC',
-  'MB',
-  'NB',
-  'NL',
-  'NS',
-  'NT',
-  'NU',
-  'ON',
-  'PE',
-  'QC',
-  'SK',
-  'YT',
-  'outside',
-  'unknown',
-] as const;
-export const HEARD_ABOUT = [
-  'search_engine',
-  'social_media',
-  'poster_ad',
-  'service_provider',
-  'police',
-  'friend_family',
-  'news',
-  'other',
-  'unknown',
-] as const;
+export { CALLER_TYPES, HEARD_ABOUT, REGIONS } from '../../../shared/wrapup.js';
 
 const enumOf = <T extends string>(values: readonly T[]) =>
   Type.Unsafe<T>({ type: 'string', enum: [...values] });

@@ -3,50 +3,7 @@ import type { WrapUp, WrapUpInput } from './types';
 // The wrap-up that records a signal: who reached out, from where, in which language, how they heard of us.
 // Codes are stable (stored and reported); labels come from the message catalogues.
 
-export const CALLER_TYPES = [
-  'potential_victim',
-  'survivor',
-  'family_friend',
-  'community_member',
-  'service_provider',
-  'law_enforcement',
-  'business',
-  'other',
-  'unknown',
-] as const;
-
-/** Provinces and territories (ISO 3166-2:CA codes), then outside Canada and not said. */
-export const REGIONS = [
-  'AB',
-  'BC',
-  'MB',
-  'NB',
-  'NL',
-  'NS',
-  'NT',
-  'NU',
-  'ON',
-  'PE',
-  'QC',
-  'SK',
-  'YT',
-  'outside',
-  'unknown',
-] as const;
-
-export const WRAP_UP_LANGUAGES = ['en', 'fr', 'other'] as const;
-
-export const HEARD_ABOUT = [
-  'search_engine',
-  'social_media',
-  'poster_ad',
-  'service_provider',
-  'police',
-  'friend_family',
-  'news',
-  'other',
-  'unknown',
-] as const;
+export { CALLER_TYPES, HEARD_ABOUT, REGIONS, WRAP_UP_LANGUAGES } from '../../../shared/wrapup';
 
 export type WrapUpField = 'callerType' | 'region' | 'language' | 'heardAbout';
 export const WRAP_UP_FIELDS: readonly WrapUpField[] = ['callerType', 'region', 'language', 'heardAbout'];
