@@ -1,53 +1,32 @@
-import { existsSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import { eq } from 'drizzle-orm';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarbourApp } from '../../src/server/app.js';
 import { signal, signalMessage } from '../../src/server/db/schema.js';
 import { createSignalsService } from '../../src/server/modules/queue/signals.service.js';
 import { TEST_KEY, testApp } from '../helpers/app.js';
+import { axeViolations, launchChromium } from '../helpers/browser.js';
 import { testDatabase } from '../helpers/db.js';
 
 // The visitor's chat page (GET /chat) in a real browser: accessible in EN and FR, no CSP violation, a message
 // sent and acknowledged, an advocate's reply announced in the live log, and Quick exit ending the chat and
 // replacing the page with a neutral site.
 
-const CHROMIUM = process.env.HARBOUR_CHROMIUM ?? '/usr/bin/chromium';
-
 let harbour: HarbourApp;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (npm test does, as root).`);
   harbour = await testApp();
   await harbour.app.listen({ port: 0, host: '127.0.0.1' });
   const address = harbour.app.server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
   await harbour?.app.close();
 });
-
-async function axeViolations(page: Page) {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze();
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
-}
 
 async function openPage(lang: 'en' | 'fr') {
   const context = await browser.newContext({ locale: lang === 'fr' ? 'fr-CA' : 'en-CA' });

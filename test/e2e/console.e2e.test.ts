@@ -1,17 +1,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { eq } from 'drizzle-orm';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarbourApp } from '../../src/server/app.js';
 import { organization, schedule, service, users } from '../../src/server/db/schema.js';
 import { totpNow } from '../../src/server/modules/identity/identity.service.js';
 import { testApp } from '../helpers/app.js';
+import { axeViolations, launchChromium } from '../helpers/browser.js';
 import { testDatabase } from '../helpers/db.js';
 import { createUser, type TestUser } from '../helpers/factories.js';
 
-const CHROMIUM = process.env.HARBOUR_CHROMIUM ?? '/usr/bin/chromium';
 const CONSOLE = path.resolve('dist/console/index.html');
 
 let harbour: HarbourApp;
@@ -21,35 +20,16 @@ let base: string;
 beforeAll(async () => {
   if (!existsSync(CONSOLE))
     throw new Error('The console is not built: run `npm run build:web` (npm test does).');
-  if (!existsSync(CHROMIUM))
-    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (npm test does, as root).`);
   harbour = await testApp();
   await harbour.app.listen({ port: 0, host: '127.0.0.1' });
   const address = harbour.app.server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
   await harbour?.app.close();
 });
-
-async function axeViolations(page: Page) {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze();
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
-}
 
 /** Password, then the current TOTP code; waits for the home page. */
 async function signIn(

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { eq } from 'drizzle-orm';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildApp, type HarbourApp } from '../../src/server/app.js';
@@ -10,6 +9,7 @@ import { presence, signal } from '../../src/server/db/schema.js';
 import { totpNow } from '../../src/server/modules/identity/identity.service.js';
 import type { Db } from '../../src/server/platform/db.js';
 import { testConfig } from '../helpers/app.js';
+import { axeViolations, launchChromium } from '../helpers/browser.js';
 import { isolatedDatabase } from '../helpers/db.js';
 import { createUser, sessionFor, type TestUser } from '../helpers/factories.js';
 
@@ -17,7 +17,6 @@ import { createUser, sessionFor, type TestUser } from '../helpers/factories.js';
 // /chat/ws), messages go both ways, the conversation ends and is wrapped up (with a conflicting save by
 // someone else); the supervisor's wallboard. axe finds nothing on each screen, in English and in French.
 
-const CHROMIUM = process.env.HARBOUR_CHROMIUM ?? '/usr/bin/chromium';
 const CONSOLE = path.resolve('dist/console/index.html');
 
 let harbour: HarbourApp;
@@ -29,8 +28,6 @@ let db: Db;
 beforeAll(async () => {
   if (!existsSync(CONSOLE))
     throw new Error('The console is not built: run `npm run build:web` (npm test does).');
-  if (!existsSync(CHROMIUM))
-    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (npm test does, as root).`);
   // Routing offers a signal to whoever is available: on the worker's shared database that includes other
   // tests' advocates, so this file has a database of its own.
   iso = await isolatedDatabase();
@@ -40,17 +37,7 @@ beforeAll(async () => {
   await harbour.app.listen({ port: 0, host: '127.0.0.1' });
   const address = harbour.app.server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -61,15 +48,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await db.update(presence).set({ status: 'offline' });
 });
-
-async function axeViolations(page: Page) {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze();
-  return result.violations.map(
-    (v) => `${v.id}: ${v.help} (${v.nodes.length}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-  );
-}
 
 /** Password, then the current TOTP code; waits for the home page. */
 async function signIn(page: Page, user: TestUser) {
