@@ -116,6 +116,9 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
   // string is stored without it instead of failing the whole request.
   app.addHook('preValidation', async (request) => {
     if (request.body && typeof request.body === 'object') request.body = withoutNul(request.body);
+    // A route that takes a body may be called without one (POST /api/offers/:id/accept): that is an empty body,
+    // valid when no field is required, a 400 naming the fields otherwise — never a null reaching a handler.
+    else if (request.body == null && request.routeOptions.schema?.body) request.body = {};
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

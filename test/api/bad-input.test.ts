@@ -75,6 +75,31 @@ describe('hostile and malformed input', () => {
     }
   });
 
+  it('a body with no required field may be left out; one with required fields may not', async () => {
+    const advocate = await createUser(db, { role: 'advocate' });
+    const s = await sessionFor(db, advocate);
+    const { 'content-type': _json, ...noBody } = s.headers as Record<string, string>;
+    // Declining an offer that does not exist: without the body it reaches the route (404), not a 400.
+    const decline = await harbour.app.inject({
+      method: 'POST',
+      url: '/api/offers/00000000-0000-4000-8000-000000000000/decline',
+      headers: noBody,
+    });
+    expect(decline.statusCode, decline.body).toBe(404);
+    const presence = await harbour.app.inject({ method: 'PUT', url: '/api/presence', headers: noBody });
+    expect(presence.statusCode).toBe(400);
+    expect(code(presence)).toBe('VALIDATION_FAILED');
+    // A route whose fields are all optional gets an empty body, never a null its handler trips on.
+    const admin = await sessionFor(db, await createUser(db, { role: 'admin' }));
+    const { 'content-type': _adminJson, ...adminNoBody } = admin.headers as Record<string, string>;
+    const patch = await harbour.app.inject({
+      method: 'PATCH',
+      url: `/api/admin/users/${advocate.id}`,
+      headers: adminNoBody,
+    });
+    expect(patch.statusCode, patch.body).toBeLessThan(500);
+  });
+
   it('a malformed id → 400, not a database error', async () => {
     const admin = await createUser(db, { role: 'admin' });
     const s = await sessionFor(db, admin);
