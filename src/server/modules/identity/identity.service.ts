@@ -472,7 +472,9 @@ export function createIdentityService(deps: IdentityDeps) {
         if (changes.role !== undefined) values.role = changes.role;
         if (changes.disabled !== undefined)
           values.disabledAt = changes.disabled ? (before.disabledAt ?? now()) : null;
-        const user = (await updateUserRow(tx, userId, values)) ?? before;
+        // Nothing to change (an empty body) is not an error: the user as they are.
+        const user =
+          Object.keys(values).length > 0 ? ((await updateUserRow(tx, userId, values)) ?? before) : before;
         if (changes.disabled || changes.role !== undefined) await dropUserSessions(tx, userId);
         if (changes.role !== undefined && changes.role !== before.role) {
           await recordAudit(tx, actor, {
