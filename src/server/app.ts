@@ -12,6 +12,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import { createChannels, registerChannels } from './modules/channels/channels.module.js';
 import { directoryRoutes } from './modules/directory/directory.routes.js';
 import { createDirectoryService } from './modules/directory/directory.service.js';
 import { hsdsRoutes } from './modules/directory/hsds.routes.js';
@@ -248,12 +249,29 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
   app.addHook('onReady', async () => router.start());
   app.addHook('onClose', async () => router.stop());
   await app.register(presenceRoutes, { presence: createPresenceService({ db }) });
+  // Phone, SMS, WhatsApp, e-mail (docs/api/channels.md): webhooks, the outbox, the SMTP listener; the voice
+  // module's hooks connect, move and hang up calls when the queue's staff routes answer, transfer or end.
+  const channels = createChannels({
+    db,
+    config,
+    bus,
+    signals: createSignalsService({ db, encryptionKey: config.encryptionKey }),
+    mailer: createMailer({
+      smtpUrl: config.email?.relayUrl ?? config.smtpUrl,
+      from: config.mailFrom,
+      dataDir: config.dataDir,
+    }),
+    log: app.log,
+  });
+  app.addHook('onClose', async () => channels.deps.mailer.close());
+  await registerChannels(app, channels.deps);
   await app.register(staffRoutes, {
     staff: createStaffService({
       db,
       signals: createSignalsService({ db, encryptionKey: config.encryptionKey }),
     }),
     router,
+    channelHooks: channels.hooks,
   });
   await app.register(staffSocketRoutes, {
     db,

@@ -33,6 +33,48 @@ export interface Config {
   mailFrom: string;
   /** Seconds an advocate has to accept an offered signal before it goes to the next one (default 20). */
   offerTimeoutS?: number;
+  /** Twilio (phone, SMS, WhatsApp); undefined = not configured: the Twilio webhooks answer 503. */
+  twilio?: TwilioConfig | undefined;
+  /** The language line dialled into a call as a third party. */
+  interpreterLine?: { number: string; code?: string | undefined } | undefined;
+  /** Said in the closed / unavailable messages (default 911). */
+  emergencyNumber?: string;
+  /** Phone opening hours; undefined = 24/7. */
+  phoneHours?: { start: string; end: string; timeZone: string } | undefined;
+  /** E-mail in (SMTP listener) and out (replies). */
+  email?: EmailConfig;
+}
+
+/** docs/api/channels.md — Configuration. */
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  /** Where the `twilio` package's REST calls go (default https://api.twilio.com; the stand-in in tests). */
+  apiBaseUrl: string;
+  /** The hotline's numbers: the language of its callers (if any) and a campaign label. */
+  numbers: { number: string; language?: 'en' | 'fr' | undefined; campaign?: string | undefined }[];
+  /** `From` of calls Harbour places and of SMS when the signal's own number is unknown. */
+  callerId?: string | undefined;
+  /** e.g. `whatsapp:+15550100003`. */
+  whatsappFrom?: string | undefined;
+  /** Voice SDK access tokens (all three, or none). */
+  apiKeySid?: string | undefined;
+  apiKeySecret?: string | undefined;
+  twimlAppSid?: string | undefined;
+  /** A demo account (fictional numbers, the simulator's stand-in). */
+  demo: boolean;
+}
+
+export interface EmailConfig {
+  /** The SMTP listener's port; undefined = no listener. */
+  smtpPort?: number | undefined;
+  smtpHost: string;
+  /** The hotline's addresses (lower case); mail to others is refused. */
+  addresses: string[];
+  /** Largest message accepted, bytes. */
+  maxBytes: number;
+  /** Outgoing replies (nodemailer URL); undefined = SMTP_URL, then the development outbox. */
+  relayUrl?: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -86,11 +128,152 @@ function devKey(dataDir: string, name: string): Buffer {
   return decodeKey(name, value);
 }
 
-function smtpUrl(raw: string | undefined): string | undefined {
+function smtpUrl(raw: string | undefined, name = 'SMTP_URL'): string | undefined {
   if (!raw) return undefined;
   if (!/^smtps?:\/\/[^/]+/.test(raw))
-    throw new ConfigError('SMTP_URL must look like smtp://user:password@host:587 or smtps://…');
+    throw new ConfigError(`${name} must look like smtp://user:password@host:587 or smtps://…`);
   return raw;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** `+15550100001=en:main,+15550100002=fr:campagne` → numbers with language and campaign. */
+function twilioNumbers(raw: string | undefined): TwilioConfig['numbers'] {
+  if (!raw) return [];
+  return raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const m = /^(\+\d+)(?:=(en|fr)?(?::([\w.-]{1,60}))?)?$/.exec(part);
+      if (!m || !E164.test(m[1] as string))
+        throw new ConfigError(
+          `TWILIO_NUMBERS must look like +15550100001=en:main,+15550100002=fr:campaign (got "${part}")`,
+        );
+      return { number: m[1] as string, language: m[2] as 'en' | 'fr' | undefined, campaign: m[3] };
+    });
+}
+
+function secretOf(dataDir: string, name: string): string {
+  return devKey(dataDir, name).toString('hex');
+}
+
+/** The demo's Twilio account: fictional numbers (555-01xx), secrets in the data folder, the simulator's stand-in. */
+const DEMO_ACCOUNT_SID = `AC${'0'.repeat(31)}1`;
+
+function twilioConfig(env: Env, dataDir: string, demo: boolean): TwilioConfig | undefined {
+  const sid = env.TWILIO_ACCOUNT_SID;
+  const token = env.TWILIO_AUTH_TOKEN;
+  const apiBaseUrl = (env.TWILIO_API_BASE_URL || '').replace(/\/+$/, '');
+  if (apiBaseUrl && !/^https?:\/\/[^/]+$/.test(apiBaseUrl))
+    throw new ConfigError('TWILIO_API_BASE_URL must be an http(s) origin such as https://api.twilio.com');
+  const numbers = twilioNumbers(env.TWILIO_NUMBERS);
+  const common = {
+    callerId: env.TWILIO_CALLER_ID || undefined,
+    whatsappFrom: env.TWILIO_WHATSAPP_FROM || undefined,
+  };
+  if (common.callerId && !E164.test(common.callerId))
+    throw new ConfigError('TWILIO_CALLER_ID must be an E.164 number such as +15550100001');
+  if (common.whatsappFrom && !/^whatsapp:\+[1-9]\d{6,14}$/.test(common.whatsappFrom))
+    throw new ConfigError('TWILIO_WHATSAPP_FROM must look like whatsapp:+15550100003');
+  if (sid || token) {
+    if (!sid || !/^AC[0-9a-f]{32}$/i.test(sid))
+      throw new ConfigError('TWILIO_ACCOUNT_SID must be AC followed by 32 hexadecimal characters');
+    if (!token || token.length < 16)
+      throw new ConfigError('TWILIO_AUTH_TOKEN is required with TWILIO_ACCOUNT_SID');
+    const keys = [env.TWILIO_API_KEY_SID, env.TWILIO_API_KEY_SECRET, env.TWILIO_TWIML_APP_SID];
+    if (keys.some(Boolean) && !keys.every(Boolean))
+      throw new ConfigError(
+        'TWILIO_API_KEY_SID, TWILIO_API_KEY_SECRET and TWILIO_TWIML_APP_SID go together (Voice SDK tokens)',
+      );
+    return {
+      accountSid: sid,
+      authToken: token,
+      apiBaseUrl: apiBaseUrl || 'https://api.twilio.com',
+      numbers,
+      ...common,
+      callerId: common.callerId ?? numbers[0]?.number,
+      apiKeySid: env.TWILIO_API_KEY_SID || undefined,
+      apiKeySecret: env.TWILIO_API_KEY_SECRET || undefined,
+      twimlAppSid: env.TWILIO_TWIML_APP_SID || undefined,
+      demo: false,
+    };
+  }
+  if (!demo) return undefined;
+  const demoNumbers = numbers.length
+    ? numbers
+    : [
+        { number: '+15550100001', language: 'en' as const, campaign: 'demo' },
+        { number: '+15550100002', language: 'fr' as const, campaign: 'demo' },
+      ];
+  return {
+    accountSid: DEMO_ACCOUNT_SID,
+    authToken: secretOf(dataDir, 'TWILIO_AUTH_TOKEN_DEMO'),
+    apiBaseUrl: apiBaseUrl || 'http://127.0.0.1:4010',
+    numbers: demoNumbers,
+    callerId: common.callerId ?? demoNumbers[0]?.number,
+    whatsappFrom: common.whatsappFrom ?? 'whatsapp:+15550100003',
+    apiKeySid: `SK${'0'.repeat(31)}1`,
+    apiKeySecret: secretOf(dataDir, 'TWILIO_API_KEY_SECRET_DEMO'),
+    twimlAppSid: `AP${'0'.repeat(31)}1`,
+    demo: true,
+  };
+}
+
+function phoneHours(env: Env): Config['phoneHours'] {
+  const raw = env.HARBOUR_PHONE_HOURS;
+  const timeZone = env.HARBOUR_TIME_ZONE || 'America/Toronto';
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone });
+  } catch {
+    throw new ConfigError(
+      `HARBOUR_TIME_ZONE must be an IANA time zone such as America/Toronto (got "${timeZone}")`,
+    );
+  }
+  if (!raw || raw === '24/7') return undefined;
+  const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(raw);
+  if (!m || raw.slice(0, 5) === raw.slice(6))
+    throw new ConfigError('HARBOUR_PHONE_HOURS must look like 08:00-22:00 (or 24/7)');
+  return { start: raw.slice(0, 5), end: raw.slice(6), timeZone };
+}
+
+function emailConfig(env: Env, production: boolean, demo: boolean): EmailConfig {
+  const port = env.SMTP_PORT
+    ? int(env, 'SMTP_PORT', 0, 0, 65535)
+    : demo && env.NODE_ENV !== 'test'
+      ? 2525
+      : undefined;
+  const rawAddresses = env.HARBOUR_EMAIL_ADDRESS || (demo ? 'help@hotline.harbour.example' : '');
+  const addresses = rawAddresses
+    .split(',')
+    .map((a) => a.trim().toLowerCase())
+    .filter(Boolean);
+  for (const a of addresses)
+    if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(a))
+      throw new ConfigError(
+        `HARBOUR_EMAIL_ADDRESS must be e-mail addresses separated by commas (got "${a}")`,
+      );
+  if (port !== undefined && addresses.length === 0)
+    throw new ConfigError(
+      'SMTP_PORT needs HARBOUR_EMAIL_ADDRESS: the addresses the hotline receives mail for',
+    );
+  return {
+    smtpPort: port,
+    smtpHost: env.SMTP_HOST || (production ? '0.0.0.0' : '127.0.0.1'),
+    addresses,
+    maxBytes: int(env, 'SMTP_MAX_BYTES', 15 * 1024 * 1024, 64 * 1024, 100 * 1024 * 1024),
+    relayUrl: smtpUrl(env.SMTP_RELAY_URL, 'SMTP_RELAY_URL'),
+  };
+}
+
+function interpreterLine(env: Env, demo: boolean): Config['interpreterLine'] {
+  const number = env.HARBOUR_INTERPRETER_NUMBER || (demo && !env.TWILIO_ACCOUNT_SID ? '+15550100099' : '');
+  if (!number) return undefined;
+  if (!E164.test(number)) throw new ConfigError('HARBOUR_INTERPRETER_NUMBER must be an E.164 number');
+  const code = env.HARBOUR_INTERPRETER_CODE || undefined;
+  if (code && !/^[0-9w#*]{1,40}$/.test(code))
+    throw new ConfigError('HARBOUR_INTERPRETER_CODE may hold digits, #, * and w (a half-second pause)');
+  return { number, code };
 }
 
 /** Reads and validates the environment; throws ConfigError with a message meant for the operator. */
@@ -151,5 +334,10 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: smtpUrl(env.SMTP_URL),
     mailFrom: env.HARBOUR_MAIL_FROM || 'Harbour <no-reply@harbour.invalid>',
     offerTimeoutS: int(env, 'HARBOUR_OFFER_TIMEOUT_S', 20, 5, 600),
+    twilio: twilioConfig(env, dataDir, demo),
+    interpreterLine: interpreterLine(env, demo),
+    emergencyNumber: env.HARBOUR_EMERGENCY_NUMBER || '911',
+    phoneHours: phoneHours(env),
+    email: emailConfig(env, production, demo),
   };
 }

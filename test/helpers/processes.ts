@@ -37,7 +37,7 @@ export function startServerProcess(env: Record<string, string | undefined>): Pro
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/server/main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
+      env: { ...process.env, PORT: '0', SMTP_PORT: '0', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

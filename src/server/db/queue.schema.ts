@@ -37,8 +37,11 @@ export type SignalChannel = (typeof SIGNAL_CHANNELS)[number];
 /** The queues: `other` is answered by advocates who take `other`, with an interpreter. */
 export const SIGNAL_LANGUAGES = ['en', 'fr', 'other'] as const;
 export type SignalLanguage = (typeof SIGNAL_LANGUAGES)[number];
-/** queued → offered → active → ended (a report: queued → active (being reviewed) → ended). */
-export const SIGNAL_STATES = ['queued', 'offered', 'active', 'ended'] as const;
+/**
+ * queued → offered → active → ended (a report: queued → active (being reviewed) → ended). A phone call starts in
+ * `ivr` (greeting and menu: not routable, no queued_at) and is queued once the caller chose a language.
+ */
+export const SIGNAL_STATES = ['ivr', 'queued', 'offered', 'active', 'ended'] as const;
 export type SignalState = (typeof SIGNAL_STATES)[number];
 export const END_REASONS = [
   'completed',
@@ -48,6 +51,8 @@ export const END_REASONS = [
   'transferred',
   'reviewed',
   'spam',
+  /** Closed hours or nobody available: the person got the emergency message (issue 5). Counted as unanswered. */
+  'unavailable',
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];
 export const MESSAGE_SENDERS = ['visitor', 'staff', 'system'] as const;
@@ -66,6 +71,17 @@ export const SIGNAL_EVENT_TYPES = [
   'quick_closed',
   'transcript_read',
   'visitor_resumed',
+  // Channels (issue 5, docs/api/channels.md)
+  'menu_choice',
+  'call_status',
+  'call_hold',
+  'call_mute',
+  'interpreter_added',
+  'interpreter_left',
+  'contact_revealed',
+  'delivery',
+  'attachment_read',
+  'follow_up',
 ] as const;
 export type SignalEventType = (typeof SIGNAL_EVENT_TYPES)[number];
 export const OFFER_OUTCOMES = ['accepted', 'declined', 'timeout', 'cancelled'] as const;
@@ -115,6 +131,16 @@ export const signal = pgTable(
     contactSealed: text('contact_sealed'),
     /** Sealed JSON `{situation, where?, when?, language?}` of a report (AAD = signal id). */
     reportSealed: text('report_sealed'),
+    // Channels (issue 5, docs/api/channels.md)
+    /** HMAC-SHA256 of the normalised phone number / e-mail address: recognises a repeat contact, never shown. */
+    contactHash: text('contact_hash'),
+    /** The number / address itself, sealed (AAD = signal id); only through the audited reveal. */
+    addressSealed: text('address_sealed'),
+    /** The hotline's own number / address the person contacted (not personal) and its campaign label. */
+    hotlineAddress: text('hotline_address'),
+    campaign: text('campaign'),
+    /** WhatsApp: replies are allowed until 24 h after the last inbound message. */
+    windowEndsAt: ts('window_ends_at'),
     version: integer('version').notNull().default(1),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
@@ -126,6 +152,7 @@ export const signal = pgTable(
     index('signal_waiting_idx').on(t.language, t.queuedAt).where(sql`${t.state} in ('queued','offered')`),
     index('signal_assigned_idx').on(t.assignedUserId).where(sql`${t.state} = 'active'`),
     index('signal_arrived_idx').on(t.arrivedAt),
+    index('signal_contact_hash_idx').on(t.contactHash, t.arrivedAt).where(sql`${t.contactHash} is not null`),
     check('signal_channel_check', sql`${t.channel} in (${inList(SIGNAL_CHANNELS)})`),
     check('signal_language_check', sql`${t.language} in (${inList(SIGNAL_LANGUAGES)})`),
     check('signal_state_check', sql`${t.state} in (${inList(SIGNAL_STATES)})`),

@@ -32,6 +32,12 @@ export type BusEvent =
   | { topic: 'offer'; id: string; user: string; signal: string }
   /** A staff member's presence changed. */
   | { topic: 'presence'; user: string }
+  /** Channels (docs/api/channels.md): an outgoing message waits in the outbox. */
+  | { topic: 'outbox'; signal: string }
+  /** The delivery status of an outgoing SMS / WhatsApp / e-mail message changed. */
+  | { topic: 'delivery'; signal: string; seq: number; status: string }
+  /** A phone call's card changed (connected, hold, mute, interpreter…). */
+  | { topic: 'call'; signal: string }
   /**
    * Local only, never published: the listening connection was re-established after a break, so events may have
    * been missed; subscribers should re-read what they show.
@@ -41,7 +47,17 @@ export type BusEvent =
 export type BusTopic = BusEvent['topic'];
 export type BusListener = (event: BusEvent) => void;
 
-const TOPICS = new Set<string>(['signal', 'message', 'typing', 'read', 'offer', 'presence']);
+const TOPICS = new Set<string>([
+  'signal',
+  'message',
+  'typing',
+  'read',
+  'offer',
+  'presence',
+  'outbox',
+  'delivery',
+  'call',
+]);
 
 /**
  * Publishes an event when `tx` commits. Pass the transaction of the write the event describes; with the plain

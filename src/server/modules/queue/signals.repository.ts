@@ -78,17 +78,26 @@ export const signalsRepository = {
     sender: MessageSender,
     clientId: string,
   ): Promise<
-    | { lastSeq: number; state: SignalRow['state']; existingSeq: number | null; existingAt: Date | null }
+    | {
+        lastSeq: number;
+        state: SignalRow['state'];
+        channel: SignalRow['channel'];
+        windowEndsAt: Date | null;
+        existingSeq: number | null;
+        existingAt: Date | null;
+      }
     | undefined
   > {
     const [row] = await rowsOf<{
       last_seq: number;
       state: SignalRow['state'];
+      channel: SignalRow['channel'];
+      window_ends_at: string | Date | null;
       existing_seq: number | null;
       existing_at: string | Date | null;
     }>(
       tx,
-      sql`select s.last_seq, s.state, m.seq as existing_seq, m.created_at as existing_at
+      sql`select s.last_seq, s.state, s.channel, s.window_ends_at, m.seq as existing_seq, m.created_at as existing_at
           from ${signal} s
           left join ${signalMessage} m on m.signal_id = s.id and m.sender = ${sender} and m.client_id = ${clientId}
           where s.id = ${signalId}
@@ -98,6 +107,8 @@ export const signalsRepository = {
     return {
       lastSeq: Number(row.last_seq),
       state: row.state,
+      channel: row.channel,
+      windowEndsAt: row.window_ends_at === null ? null : new Date(row.window_ends_at),
       existingSeq: row.existing_seq === null ? null : Number(row.existing_seq),
       existingAt: row.existing_at === null ? null : new Date(row.existing_at),
     };

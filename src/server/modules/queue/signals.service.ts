@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
 import type {
   EndReason,
   MessageSender,
@@ -8,6 +9,7 @@ import type {
   SignalMessageRow,
   SignalRow,
 } from '../../db/schema.js';
+import { channelDelivery, signalMessage, signal as signalTable } from '../../db/schema.js';
 import { type Actor, recordAudit } from '../../platform/audit.js';
 import { BUS_CHANNEL, type BusEvent, publish } from '../../platform/bus.js';
 import { decrypt, encrypt, randomToken, sha256 } from '../../platform/crypto.js';
@@ -89,6 +91,32 @@ export interface AppendInput {
   /** Staff messages: who wrote it (also audited with `actor`). */
   authorUserId?: string | null;
   actor?: Actor;
+  /** Longest text accepted (default MAX_MESSAGE_CHARS; e-mail: MAX_EMAIL_CHARS). */
+  maxChars?: number;
+}
+
+/** An e-mail body may be longer than a chat message. */
+export const MAX_EMAIL_CHARS = 20_000;
+/** Channels whose outgoing (staff, system) messages go through the outbox (docs/api/channels.md). */
+export const OUTBOX_CHANNELS: ReadonlySet<SignalChannel> = new Set(['sms', 'whatsapp', 'email']);
+
+/** A contact arriving on a channel (phone, SMS, WhatsApp, e-mail): see `arrive`. */
+export interface ArrivalInput {
+  channel: SignalChannel;
+  language: SignalLanguage;
+  interpreterLanguage?: string | null;
+  /** `ivr`: a call in its menu (not routable until `enqueue`); `queued`: waits for an advocate at once. */
+  state: 'queued' | 'ivr';
+  contactHash?: string | null;
+  /** The person's number / address (sealed with AAD = the new signal's id). */
+  address?: string | null;
+  hotlineAddress?: string | null;
+  campaign?: string | null;
+  windowEndsAt?: Date | null;
+  /** The first message (SMS text, e-mail body), stored as seq 1 from the `visitor`. */
+  firstMessage?: { clientId: string; text: string; maxChars?: number } | undefined;
+  /** Runs in the arrival's transaction after the signal exists (receipts, phone_call row, e-mail thread row…). */
+  within?: (tx: Db, row: SignalRow) => Promise<void>;
 }
 
 export interface AppendResult {
@@ -234,7 +262,102 @@ export function createSignalsService(deps: SignalsDeps) {
     });
   }
 
+  /** Checks a message's text: not empty, not too long. Returns it without NULs. */
+  function messageText(raw: string, maxChars = MAX_MESSAGE_CHARS): string {
+    const text = raw.replaceAll('\u0000', '');
+    if (text.trim() === '') throw new AppError('MESSAGE_EMPTY', 400);
+    if ([...text].length > maxChars) throw new AppError('MESSAGE_TOO_LONG', 400);
+    return text;
+  }
+
   return {
+    /**
+     * A contact on another channel arrives (docs/api/channels.md): the signal (sealed address, contact hash,
+     * hotline number, campaign), its timeline, an optional first message (seq 1), the caller's own writes
+     * (`within`) and the bus events, in ONE transaction. A phone call arrives in `ivr` and is queued by `enqueue`.
+     */
+    async arrive(input: ArrivalInput): Promise<SignalRow> {
+      const first = input.firstMessage
+        ? { ...input.firstMessage, text: messageText(input.firstMessage.text, input.firstMessage.maxChars) }
+        : undefined;
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const row = await db.transaction(async (tx) => {
+          const id = randomUUID();
+          const at = now();
+          const queued = input.state === 'queued';
+          const [inserted] = await tx
+            .insert(signalTable)
+            .values({
+              id,
+              reference: generateReference(),
+              channel: input.channel,
+              language: input.language,
+              interpreterLanguage: input.interpreterLanguage ?? null,
+              state: input.state,
+              arrivedAt: at,
+              queuedAt: queued ? at : null,
+              contactHash: input.contactHash ?? null,
+              addressSealed: input.address ? seal(id, input.address) : null,
+              hotlineAddress: input.hotlineAddress ?? null,
+              campaign: input.campaign ?? null,
+              windowEndsAt: input.windowEndsAt ?? null,
+              lastSeq: first ? 1 : 0,
+              createdAt: at,
+              updatedAt: at,
+            })
+            .onConflictDoNothing({ target: signalTable.reference })
+            .returning();
+          if (!inserted) return undefined;
+          await repo.insertEvent(tx, { signalId: id, type: 'arrived', data: { channel: input.channel } });
+          if (queued)
+            await repo.insertEvent(tx, { signalId: id, type: 'queued', data: { language: input.language } });
+          if (first) {
+            await tx.insert(signalMessage).values({
+              signalId: id,
+              seq: 1,
+              sender: 'visitor',
+              clientId: first.clientId.slice(0, MAX_CLIENT_ID_CHARS),
+              bodySealed: seal(id, first.text),
+              createdAt: at,
+            });
+            await publish(tx, { topic: 'message', signal: id, seq: 1, sender: 'visitor' });
+          }
+          if (input.within) await input.within(tx, inserted);
+          await publish(tx, { topic: 'signal', id, state: input.state });
+          return inserted;
+        });
+        if (row) return row;
+      }
+      throw new Error('could not draw a free signal reference');
+    },
+
+    /** A call chose its language in the menu: `ivr` → `queued` (now), routable. Undefined when not in `ivr`. */
+    async enqueue(
+      signalId: string,
+      q: { language: SignalLanguage; interpreterLanguage?: string | null },
+      within?: (tx: Db) => Promise<void>,
+    ): Promise<SignalRow | undefined> {
+      return db.transaction(async (tx) => {
+        const at = now();
+        const [row] = await tx
+          .update(signalTable)
+          .set({
+            state: 'queued',
+            language: q.language,
+            interpreterLanguage: q.interpreterLanguage ?? null,
+            queuedAt: at,
+            updatedAt: at,
+          })
+          .where(and(eq(signalTable.id, signalId), eq(signalTable.state, 'ivr')))
+          .returning();
+        if (!row) return undefined;
+        await repo.insertEvent(tx, { signalId, type: 'queued', data: { language: q.language } });
+        if (within) await within(tx);
+        await publish(tx, { topic: 'signal', id: signalId, state: 'queued' });
+        return row;
+      });
+    },
+
     /** A visitor opens a chat: a queued signal, and the token (only its hash is stored) that resumes it. */
     async startChat(input: {
       language: string;
@@ -299,9 +422,7 @@ export function createSignalsService(deps: SignalsDeps) {
      * chat ended); a new message to an ended signal is refused with SIGNAL_ENDED.
      */
     async appendMessage(input: AppendInput): Promise<AppendResult> {
-      const text = input.text.replaceAll('\u0000', '');
-      if (text.trim() === '') throw new AppError('MESSAGE_EMPTY', 400);
-      if ([...text].length > MAX_MESSAGE_CHARS) throw new AppError('MESSAGE_TOO_LONG', 400);
+      const text = messageText(input.text, input.maxChars);
       if (!input.clientId || input.clientId.length > MAX_CLIENT_ID_CHARS)
         throw new AppError('VALIDATION_FAILED', 400, { fields: 'id' });
       return db.transaction(async (tx) => {
@@ -311,8 +432,16 @@ export function createSignalsService(deps: SignalsDeps) {
         if (locked.existingSeq !== null)
           return { seq: locked.existingSeq, at: locked.existingAt ?? now(), duplicate: true };
         if (locked.state === 'ended') throw new AppError('SIGNAL_ENDED', 409);
-        const seq = locked.lastSeq + 1;
         const at = now();
+        const outgoing = input.sender !== 'visitor' && OUTBOX_CHANNELS.has(locked.channel);
+        if (
+          outgoing &&
+          input.sender === 'staff' &&
+          locked.channel === 'whatsapp' &&
+          (!locked.windowEndsAt || locked.windowEndsAt.getTime() <= at.getTime())
+        )
+          throw new AppError('WHATSAPP_WINDOW_CLOSED', 409);
+        const seq = locked.lastSeq + 1;
         const event: BusEvent = { topic: 'message', signal: input.signalId, seq, sender: input.sender };
         const inserted = await repo.insertMessageAdvance(
           tx,
@@ -333,6 +462,11 @@ export function createSignalsService(deps: SignalsDeps) {
           const first = await repo.findMessageByClientId(tx, input.signalId, input.sender, input.clientId);
           if (!first) throw new Error('message neither inserted nor found');
           return { seq: first.seq, at: first.createdAt, duplicate: true };
+        }
+        if (outgoing) {
+          // The outbox (docs/api/channels.md): sent by the delivery worker after this commits.
+          await tx.insert(channelDelivery).values({ signalId: input.signalId, seq, nextAttemptAt: at });
+          await publish(tx, { topic: 'outbox', signal: input.signalId });
         }
         if (input.sender === 'staff' && input.actor) {
           await recordAudit(tx, input.actor, {

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import type { SignalRow } from '../../db/schema.js';
 import { AppError } from '../../platform/errors.js';
 import { staff } from '../../platform/policy.js';
 import { ErrorResponse } from '../../platform/schemas.js';
@@ -34,15 +35,37 @@ export function parseVersion(header: string | string[] | undefined): number | un
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * What a channel does after the queue committed an answer, a transfer or an end (docs/api/channels.md): the voice
+ * module connects, moves or hangs up the call. Called after the commit; a failure is logged, never undoes it.
+ */
+export interface ChannelHooks {
+  answered(signal: SignalRow, userId: string): Promise<void>;
+  transferred(signal: SignalRow, byUserId: string, toUserId: string): Promise<void>;
+  ended(signal: SignalRow, actorId: string): Promise<void>;
+}
+
 export interface StaffRoutesDeps {
   staff: StaffService;
   router: Router;
+  channelHooks?: ChannelHooks | undefined;
 }
 
 /** The staff REST side of the live queue (docs/api/live-queue.md, "Staff API"). Thin: the services decide. */
 export async function staffRoutes(app: FastifyInstance, deps: StaffRoutesDeps) {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const svc = deps.staff;
+  const hook = async (name: keyof ChannelHooks, run: (h: ChannelHooks) => Promise<void>) => {
+    if (!deps.channelHooks) return;
+    try {
+      await run(deps.channelHooks);
+    } catch (err) {
+      app.log.warn(
+        { err: { type: (err as Error)?.name, code: (err as { code?: unknown })?.code }, hook: name },
+        'channel hook failed',
+      );
+    }
+  };
 
   r.get(
     '/api/queue',
@@ -71,6 +94,7 @@ export async function staffRoutes(app: FastifyInstance, deps: StaffRoutesDeps) {
     },
     async (request) => {
       const s = await deps.router.accept(request.params.id, request.auth!.user.id, request.actor);
+      await hook('answered', (h) => h.answered(s, request.auth!.user.id));
       return { signalId: s.id };
     },
   );
@@ -204,6 +228,8 @@ export async function staffRoutes(app: FastifyInstance, deps: StaffRoutesDeps) {
         toUserId ? { toUserId } : { toSupervisor: true },
         reason.trim(),
       );
+      if (s.assignedUserId)
+        await hook('transferred', (h) => h.transferred(s, request.auth!.user.id, s.assignedUserId as string));
       return { signalId: s.id, assignedUserId: s.assignedUserId ?? '' };
     },
   );
@@ -239,6 +265,7 @@ export async function staffRoutes(app: FastifyInstance, deps: StaffRoutesDeps) {
     },
     async (request) => {
       const s = await svc.end(request.actor, request.auth!.user, request.params.id, request.body?.reason);
+      await hook('ended', (h) => h.ended(s, request.auth!.user.id));
       return { signalId: s.id, state: s.state, endReason: s.endReason, version: s.version };
     },
   );

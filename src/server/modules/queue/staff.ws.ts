@@ -120,6 +120,16 @@ export async function staffSocketRoutes(app: FastifyInstance, deps: StaffSocketD
         for (const c of await conversationAudience(event.signal))
           send(c, { type: 'read', signal: event.signal, who: event.who, seq: event.seq });
         return;
+      case 'delivery':
+        for (const c of await conversationAudience(event.signal))
+          send(c, { type: 'delivery', signal: event.signal, seq: event.seq, status: event.status });
+        return;
+      case 'call':
+        for (const c of await conversationAudience(event.signal))
+          send(c, { type: 'call', signal: event.signal });
+        return;
+      case 'outbox':
+        return;
       case 'presence':
         for (const c of conns) {
           send(c, { type: 'presence', user: event.user });
