@@ -435,6 +435,12 @@ MATRIX.push(
   { method: 'GET', url: '/api/ws', access: [...HANDLERS, 'admin'], ok: 426 },
 );
 
+// Channels (docs/api/channels.md). Each module's helper adds its rows in its own block.
+// --- channels: voice (GET /api/voice/*, /api/signals/:id/call*) ---
+// --- end voice ---
+// --- channels: messaging (GET /api/signals/:id/channel, /api/attachments/:id, reveal-contact) ---
+// --- end messaging ---
+
 /** Steps of the sign-in flow: they need a sign-in in progress, tested in identity.test.ts. */
 const SIGN_IN_FLOW = new Set([
   'POST /api/auth/sign-in',
