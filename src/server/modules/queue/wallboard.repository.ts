@@ -19,7 +19,10 @@ export interface GroupFigures {
   queued: number;
   answered: number;
   answeredWithin: number;
-  /** Ended without ever being answered (the person left, or the line dropped). */
+  /**
+   * Ended without ever being answered (the person left, the line dropped, or — phone — closed hours / nobody
+   * available: `unavailable`, counted here on purpose).
+   */
   unanswered: number;
   /** Still waiting now, already past the target. */
   waitingPastTarget: number;
@@ -91,7 +94,7 @@ export const wallboardRepository = {
             count(*) filter (where answered_at is not null
                                and answered_at - q <= make_interval(secs => ${targetS}))::int as within,
             count(*) filter (where answered_at is null and state = 'ended')::int as unanswered,
-            count(*) filter (where answered_at is null and state <> 'ended'
+            count(*) filter (where answered_at is null and state not in ('ended', 'ivr')
                                and ${at} - q > make_interval(secs => ${targetS}))::int as late,
             coalesce(sum(extract(epoch from (answered_at - q))) filter (where answered_at is not null), 0)::float8
               as wait_sum
