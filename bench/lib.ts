@@ -82,7 +82,8 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   const t0 = performance.now();
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/server/main.js')], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    // SMTP_PORT=0: the demo's SMTP listener on a free port, never clashing with a running `npm start` (2525).
+    env: { ...process.env, LOG_LEVEL: 'warn', SMTP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
