@@ -85,6 +85,11 @@ export async function startServer(
     if (config.demo && (await identityRepository.countDemoUsers(db)) > 0) {
       log(`Demo mode — sign in as ${demoEmail('admin')} with password "${DEMO_PASSWORD}"`);
       log(`  (one demo account per role: <role>@demo.harbour.example, e.g. ${demoEmail('advocate')}).`);
+      if (config.twilio?.demo)
+        log(
+          '  Calls, texts and e-mail come from the simulator (a fictional Twilio account): ' +
+            'npx harbour simulate call | sms | whatsapp | email',
+        );
     } else if (empty && !config.demo) {
       log(
         'No staff accounts yet. Create the first administrator: npx harbour user add --email you@example.org --role admin',
