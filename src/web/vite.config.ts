@@ -50,6 +50,11 @@ export default defineConfig({
               name: 'react-aria',
               test: /node_modules[\\/](react-aria|react-aria-components|react-stately|@react-aria|@react-stately|@react-types|@internationalized)[\\/]/,
             },
+            // The Twilio Voice SDK loads only when a call is answered in the browser (queue/voice.ts).
+            {
+              name: 'twilio-voice',
+              test: /node_modules[\\/](@twilio[\\/]voice-sdk|@twilio[\\/]voice-errors|events|loglevel)[\\/]/,
+            },
             { name: 'vendor', test: /node_modules[\\/]/ },
           ],
         },

@@ -19,6 +19,8 @@ import { useCannedResponses } from './queries';
 import type { CannedResponse, QueueLanguage } from './types';
 
 export const MAX_MESSAGE = 4000;
+/** An e-mail reply may be longer (docs/api/channels.md: 20,000 characters). */
+export const MAX_EMAIL = 20_000;
 const TYPING_IDLE_MS = 4000;
 const TYPING_REPEAT_MS = 3000;
 
@@ -42,11 +44,17 @@ export function Composer({
   onSend,
   disabled,
   insertRef,
+  maxLength = MAX_MESSAGE,
+  describedBy,
 }: {
   signalId: string;
   language: QueueLanguage;
   onSend: (text: string) => void;
   disabled: boolean;
+  /** Longest message: 4,000 characters, 20,000 for an e-mail. */
+  maxLength?: number;
+  /** Why the box is disabled (e.g. WhatsApp's reply window has closed). */
+  describedBy?: string;
   /** Lets the transcript put a failed message back here to edit it. */
   insertRef: { current: ((text: string) => void) | null };
 }) {
@@ -94,7 +102,7 @@ export function Composer({
     const before = text.slice(0, start);
     const after = text.slice(end);
     const spacer = before && !/\s$/.test(before) ? ' ' : '';
-    const next = `${before}${spacer}${snippet}${after}`.slice(0, MAX_MESSAGE);
+    const next = `${before}${spacer}${snippet}${after}`.slice(0, maxLength);
     change(next);
     requestAnimationFrame(() => {
       if (!el) return;
@@ -134,7 +142,13 @@ export function Composer({
         send();
       }}
     >
-      <TextField className="field composer-field" value={text} onChange={change} isDisabled={disabled}>
+      <TextField
+        className="field composer-field"
+        value={text}
+        onChange={change}
+        isDisabled={disabled}
+        aria-describedby={describedBy}
+      >
         <Label className="field-label">{t('conversation.composer.label')}</Label>
         <Text slot="description" className="field-description">
           {t('conversation.composer.help')}
@@ -143,7 +157,7 @@ export function Composer({
           ref={area}
           className="input textarea composer-input"
           rows={3}
-          maxLength={MAX_MESSAGE}
+          maxLength={maxLength}
           onKeyDown={onKeyDown}
         />
       </TextField>
@@ -185,9 +199,9 @@ export function Composer({
             </Menu>
           </Popover>
         </MenuTrigger>
-        {text.length > MAX_MESSAGE - 200 && (
+        {text.length > maxLength - 200 && (
           <span className="small-text muted">
-            {t('conversation.composer.count', { count: text.length, max: MAX_MESSAGE })}
+            {t('conversation.composer.count', { count: text.length, max: maxLength })}
           </span>
         )}
         <Button type="submit" className="button primary" isDisabled={disabled || !text.trim()}>

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Button, Form, Label, Radio, RadioGroup, Text } from 'react-aria-components';
+import { ApiError } from '../api/client';
 import { useT } from '../locale';
 import { useSignedInSession } from '../session';
 import { TextAreaField } from '../ui/fields';
@@ -9,17 +10,22 @@ import { PendingButton } from '../ui/PendingButton';
 import { SelectField } from '../ui/SelectField';
 import { ErrorState, FormError, Loading } from '../ui/states';
 import { RelativeTime } from '../ui/time';
+import { AttachmentList } from './Attachments';
 import { endSignal, markRead, sendMessage, transferSignal } from './api';
-import { Composer } from './Composer';
+import { CallCard } from './CallCard';
+import { ChannelFacts } from './ChannelFacts';
+import { Composer, MAX_EMAIL, MAX_MESSAGE } from './Composer';
+import { CHANNEL_ICONS, deliveriesBySeq, hasAddress, hasOutbox, windowOpen } from './channels';
 import { queueKeys } from './keys';
 import { CHANNEL_LABELS, LANGUAGE_LABELS, labelOf } from './labels';
 import type { TypingState } from './live';
 import { mergeTranscript, newClientId, outboxStore } from './outbox';
-import { useEveryone, useSignal } from './queries';
+import { useChannel, useEveryone, useSignal } from './queries';
 import { ReportReview } from './ReportReview';
 import { TYPING_STALE_MS } from './realtime';
 import { Transcript } from './Transcript';
-import type { SignalDetail, TransferTarget } from './types';
+import type { ChannelInfo, SignalDetail, TransferTarget } from './types';
+import { voiceStore } from './voice';
 import { WrapUpForm } from './WrapUpForm';
 
 /**
@@ -38,6 +44,7 @@ export function ConversationPanel({
 }) {
   const t = useT();
   const query = useSignal(signalId);
+  const channelQuery = useChannel(signalId, hasAddress(query.data?.channel ?? ''));
   const headingRef = useRef<HTMLHeadingElement>(null);
   const wrapUpRef = useRef<HTMLHeadingElement>(null);
   const [focusWrapUp, setFocusWrapUp] = useState(false);
@@ -67,7 +74,9 @@ export function ConversationPanel({
     setEndedNotice(
       query.data?.endReason === 'quick_close'
         ? t('conversation.endedQuickClose')
-        : t('conversation.endedByVisitor'),
+        : query.data?.channel === 'phone'
+          ? t('call.endedByCaller')
+          : t('conversation.endedByVisitor'),
     );
     const active = document.activeElement;
     if (!active || active === document.body) wrapUpRef.current?.focus();
@@ -84,6 +93,9 @@ export function ConversationPanel({
     <section className="conversation" aria-labelledby="conversation-heading">
       <div className="conversation-head">
         <h2 id="conversation-heading" className="queue-panel-title" ref={headingRef} tabIndex={-1}>
+          <span className="channel-icon" aria-hidden="true">
+            {CHANNEL_ICONS[signal.channel] ?? ''}
+          </span>
           {t('conversation.title', { channel, reference: signal.reference })}
         </h2>
         <dl className="conversation-facts">
@@ -125,7 +137,14 @@ export function ConversationPanel({
       <p role="status" className="status-line">
         {endedNotice}
       </p>
-      {signal.channel === 'report' ? <ReportReview report={signal.report} /> : <Chat signal={signal} />}
+      {hasAddress(signal.channel) && <ChannelFacts signal={signal} query={channelQuery} />}
+      {signal.channel === 'report' ? (
+        <ReportReview report={signal.report} />
+      ) : signal.channel === 'phone' ? (
+        <CallCard signal={signal} />
+      ) : (
+        <Chat signal={signal} channel={hasOutbox(signal.channel) ? channelQuery.data : undefined} />
+      )}
       {(ended || signal.channel === 'report') && (
         <WrapUpForm key={signal.id} signal={signal} headingRef={wrapUpRef} />
       )}
@@ -133,7 +152,7 @@ export function ConversationPanel({
   );
 }
 
-function Chat({ signal }: { signal: SignalDetail }) {
+function Chat({ signal, channel }: { signal: SignalDetail; channel?: ChannelInfo }) {
   const t = useT();
   const queryClient = useQueryClient();
   const outbox = useSyncExternalStore(
@@ -185,7 +204,13 @@ function Chat({ signal }: { signal: SignalDetail }) {
         outboxStore.update(signal.id, clientId, { status: 'sent', seq: result?.seq ?? null });
         void queryClient.invalidateQueries({ queryKey: queueKeys.signal(signal.id) });
       })
-      .catch(() => outboxStore.update(signal.id, clientId, { status: 'failed' }));
+      .catch((error: unknown) => {
+        const code = error instanceof ApiError ? error.code : null;
+        outboxStore.update(signal.id, clientId, { status: 'failed', errorCode: code });
+        // The reply window has closed meanwhile: show it (the composer closes too).
+        if (code === 'WHATSAPP_WINDOW_CLOSED')
+          void queryClient.invalidateQueries({ queryKey: queueKeys.channel(signal.id) });
+      });
   };
 
   const send = (text: string) => {
@@ -194,12 +219,27 @@ function Chat({ signal }: { signal: SignalDetail }) {
     deliver(clientId, text);
   };
 
-  const entries = mergeTranscript(signal.messages, outbox, signal.visitorReadSeq);
+  const entries = mergeTranscript(
+    signal.messages,
+    outbox,
+    signal.visitorReadSeq,
+    channel ? deliveriesBySeq(channel.deliveries) : undefined,
+  );
+  const attachments = channel?.attachments ?? [];
+  const windowClosed = channel?.window ? !windowOpen(channel.window, Date.now()) : false;
   return (
     <div className="chat">
       <Transcript
         entries={entries}
         label={t('conversation.transcript')}
+        renderExtra={(entry) =>
+          entry.seq === null ? null : (
+            <AttachmentList
+              attachments={attachments.filter((a) => a.seq === entry.seq)}
+              label={t('channel.attachmentsOf')}
+            />
+          )
+        }
         onRetry={(clientId) => {
           const message = outbox.find((o) => o.clientId === clientId);
           if (message) deliver(clientId, message.text);
@@ -224,14 +264,24 @@ function Chat({ signal }: { signal: SignalDetail }) {
       {ended ? (
         <p className="notice">{t('conversation.endedNotice')}</p>
       ) : (
-        <Composer
-          key={signal.id}
-          signalId={signal.id}
-          language={signal.language}
-          onSend={send}
-          disabled={false}
-          insertRef={insertRef}
-        />
+        <>
+          {windowClosed && (
+            <p className="notice notice-warning" id={`window-closed-${signal.id}`}>
+              <span aria-hidden="true">■ </span>
+              {t('channel.whatsapp.closedExplained')}
+            </p>
+          )}
+          <Composer
+            key={signal.id}
+            signalId={signal.id}
+            language={signal.language}
+            onSend={send}
+            disabled={windowClosed}
+            insertRef={insertRef}
+            maxLength={signal.channel === 'email' ? MAX_EMAIL : MAX_MESSAGE}
+            describedBy={windowClosed ? `window-closed-${signal.id}` : undefined}
+          />
+        </>
       )}
     </div>
   );
@@ -249,13 +299,14 @@ function ConversationActions({
   const t = useT();
   const [dialog, setDialog] = useState<'transfer' | 'end' | null>(null);
   const isReport = signal.channel === 'report';
+  const isPhone = signal.channel === 'phone';
   return (
     <div className="conversation-actions">
       <Button className="button" onPress={() => setDialog('transfer')}>
         {t('conversation.transfer')}
       </Button>
       <Button className="button danger-outline" onPress={() => setDialog('end')}>
-        {isReport ? t('conversation.endReview') : t('conversation.end')}
+        {isReport ? t('conversation.endReview') : isPhone ? t('call.end') : t('conversation.end')}
       </Button>
       {dialog === 'transfer' && (
         <TransferDialog signal={signal} onClose={() => setDialog(null)} onDone={onTransferred} />
@@ -286,9 +337,11 @@ function EndDialog({
   const t = useT();
   const queryClient = useQueryClient();
   const isReport = signal.channel === 'report';
+  const isPhone = signal.channel === 'phone';
   const mutation = useMutation({
     mutationFn: () => endSignal(signal.id, isReport ? 'reviewed' : 'completed'),
     onSuccess: async () => {
+      if (isPhone) voiceStore.disconnect(signal.id);
       await queryClient.invalidateQueries({ queryKey: queueKeys.signal(signal.id) });
       void queryClient.invalidateQueries({ queryKey: queueKeys.snapshot });
       onDone();
@@ -298,11 +351,23 @@ function EndDialog({
     <ModalDialog
       isOpen
       onOpenChange={(open) => !open && onClose()}
-      title={isReport ? t('conversation.endReview.title') : t('conversation.end.title')}
+      title={
+        isReport
+          ? t('conversation.endReview.title')
+          : isPhone
+            ? t('call.end.title')
+            : t('conversation.end.title')
+      }
       role="alertdialog"
     >
       <div className="stack">
-        <p>{isReport ? t('conversation.endReview.body') : t('conversation.end.body')}</p>
+        <p>
+          {isReport
+            ? t('conversation.endReview.body')
+            : isPhone
+              ? t('call.end.body')
+              : t('conversation.end.body')}
+        </p>
         <FormError error={mutation.error} />
         <div className="dialog-actions">
           <Button className="button" onPress={onClose} autoFocus>
@@ -313,7 +378,7 @@ function EndDialog({
             isPending={mutation.isPending}
             onPress={() => mutation.mutate()}
           >
-            {isReport ? t('conversation.endReview') : t('conversation.end')}
+            {isReport ? t('conversation.endReview') : isPhone ? t('call.end') : t('conversation.end')}
           </PendingButton>
         </div>
       </div>

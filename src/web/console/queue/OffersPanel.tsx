@@ -4,6 +4,7 @@ import { Button } from 'react-aria-components';
 import { useT } from '../locale';
 import { EmptyState, FormError } from '../ui/states';
 import { acceptOffer, declineOffer } from './api';
+import { CHANNEL_ICONS } from './channels';
 import { useTick } from './clock';
 import { crossedThreshold, offerDeadline, secondsLeft } from './countdown';
 import { useDuration } from './Duration';
@@ -154,6 +155,9 @@ export function OffersPanel({
             return (
               <li key={offer.id} className={`offer-card${left <= 10 ? ' is-urgent' : ''}`}>
                 <p className="offer-title">
+                  <span className="channel-icon" aria-hidden="true">
+                    {CHANNEL_ICONS[offer.channel] ?? ''}
+                  </span>
                   <strong>{t('queue.offers.what', { channel, language })}</strong>
                 </p>
                 {offer.interpreterLanguage && (

@@ -8,6 +8,7 @@ import { queueKeys } from './keys';
 import { LANGUAGE_LABELS, PRESENCE_LABELS } from './labels';
 import { useMyPresence } from './queries';
 import { PRESENCE_STATUSES, type PresenceStatus, QUEUE_LANGUAGES, type QueueLanguage } from './types';
+import { VoiceEndpointControl } from './VoiceEndpointControl';
 
 const STATUS_ICON: Record<PresenceStatus, string> = { available: '●', busy: '◐', break: '❚❚', offline: '○' };
 
@@ -106,6 +107,7 @@ export function PresencePanel() {
         {notice}
       </p>
       <FormError error={mutation.error} />
+      <VoiceEndpointControl />
     </section>
   );
 }

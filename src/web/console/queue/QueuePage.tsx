@@ -1,10 +1,12 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-aria-components';
 import { useT } from '../locale';
 import { navigate, useLocationSearch } from '../router';
 import { usePageTitle } from '../shell/usePageTitle';
 import { EmptyState, ErrorState, Loading } from '../ui/states';
+import { ChannelBadge } from './ChannelBadge';
 import { ConversationPanel } from './Conversation';
+import { CHANNEL_ICONS } from './channels';
 import { useDuration } from './Duration';
 import { CHANNEL_LABELS, LANGUAGE_LABELS, labelOf } from './labels';
 import { OffersPanel } from './OffersPanel';
@@ -12,6 +14,7 @@ import { PresencePanel } from './PresencePanel';
 import { useQueueSnapshot } from './queries';
 import { queuePaths, selectedConversation } from './routes';
 import type { MySignal, WaitingSignal } from './types';
+import { voiceStore } from './voice';
 import './queue.css';
 
 /**
@@ -26,6 +29,15 @@ export function QueuePage() {
   const snapshot = useQueueSnapshot();
   const [focusKey, setFocusKey] = useState(0);
   const [notice, setNotice] = useState('');
+
+  // The browser's call audio ends with its signal (ended, or transferred away), wherever the advocate is looking.
+  const active = snapshot.data?.active;
+  useEffect(() => {
+    const voice = voiceStore.get();
+    if (!active || !voice.signalId || voice.status === 'idle') return;
+    const call = active.find((s) => s.id === voice.signalId);
+    if (!call || call.state === 'ended') voiceStore.disconnect(voice.signalId);
+  }, [active]);
 
   const open = (signalId: string) => {
     setNotice('');
@@ -100,7 +112,6 @@ function MyConversations({
         <ul className="conversation-list">
           {signals.map((s) => {
             const unread = Math.max(0, s.lastSeq - s.staffReadSeq);
-            const channel = labelOf(CHANNEL_LABELS, s.channel, t);
             const language = labelOf(LANGUAGE_LABELS, s.language, t);
             const current = s.id === selected;
             return (
@@ -112,7 +123,7 @@ function MyConversations({
                   onPress={() => onOpen(s.id)}
                 >
                   <span className="conversation-link-title">
-                    {channel} · {s.reference}
+                    <ChannelBadge channel={s.channel} /> {s.reference}
                   </span>
                   <span className="conversation-link-meta">
                     {language}
@@ -140,10 +151,14 @@ function MyConversations({
 function WaitingSummary({ waiting }: { waiting: WaitingSignal[] }) {
   const t = useT();
   const duration = useDuration();
-  const groups = new Map<string, { channel: string; language: string; count: number; longest: number }>();
+  const groups = new Map<
+    string,
+    { code: string; channel: string; language: string; count: number; longest: number }
+  >();
   for (const w of waiting) {
     const key = `${w.channel}:${w.language}`;
     const g = groups.get(key) ?? {
+      code: w.channel,
       channel: labelOf(CHANNEL_LABELS, w.channel, t),
       language: labelOf(LANGUAGE_LABELS, w.language, t),
       count: 0,
@@ -164,6 +179,9 @@ function WaitingSummary({ waiting }: { waiting: WaitingSignal[] }) {
         <ul className="waiting-list">
           {[...groups.entries()].map(([key, g]) => (
             <li key={key}>
+              <span className="channel-icon" aria-hidden="true">
+                {CHANNEL_ICONS[g.code as keyof typeof CHANNEL_ICONS] ?? ''}
+              </span>
               {t('queue.waiting.group', { count: g.count, channel: g.channel, language: g.language })}{' '}
               <span className="muted">{t('queue.waiting.longest', { duration: duration(g.longest) })}</span>
             </li>

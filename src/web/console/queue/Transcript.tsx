@@ -1,8 +1,9 @@
-import { useLayoutEffect, useRef } from 'react';
+import { type ReactNode, useLayoutEffect, useRef } from 'react';
 import { Button } from 'react-aria-components';
 import { useIntl } from 'react-intl';
 import type { MessageId } from '../../i18n/messages';
 import { useT } from '../locale';
+import { DELIVERY_STATUS_ICONS, DELIVERY_STATUS_LABELS, isDeliveryFailure } from './channels';
 import type { TranscriptEntry } from './outbox';
 
 const DELIVERY_LABELS: Record<NonNullable<TranscriptEntry['delivery']>, MessageId> = {
@@ -29,11 +30,14 @@ export function Transcript({
   label,
   onRetry,
   onEdit,
+  renderExtra,
 }: {
   entries: TranscriptEntry[];
   label: string;
   onRetry: (clientId: string) => void;
   onEdit: (clientId: string) => void;
+  /** More under a message (its attachments). */
+  renderExtra?: (entry: TranscriptEntry) => ReactNode;
 }) {
   const t = useT();
   const intl = useIntl();
@@ -75,7 +79,7 @@ export function Transcript({
             return (
               <li
                 key={entry.key}
-                className={`msg msg-${entry.sender}${entry.delivery === 'failed' ? ' is-failed' : ''}`}
+                className={`msg msg-${entry.sender}${entry.delivery === 'failed' || (entry.remote && isDeliveryFailure(entry.remote.status)) ? ' is-failed' : ''}`}
               >
                 <p className="msg-head">
                   <span className="msg-who">{who}</span>
@@ -90,27 +94,36 @@ export function Transcript({
                   )}
                 </p>
                 <p className="msg-text">{entry.text}</p>
-                {entry.delivery && (
-                  <p className={`msg-delivery delivery-${entry.delivery}`}>
-                    <span aria-hidden="true">{DELIVERY_ICONS[entry.delivery]} </span>
-                    {t(DELIVERY_LABELS[entry.delivery])}
-                    {entry.delivery === 'failed' && entry.clientId && (
-                      <span className="msg-actions">
-                        <Button
-                          className="button small"
-                          onPress={() => entry.clientId && onRetry(entry.clientId)}
-                        >
-                          {t('conversation.retry')}
-                        </Button>
-                        <Button
-                          className="button small"
-                          onPress={() => entry.clientId && onEdit(entry.clientId)}
-                        >
-                          {t('conversation.editFailed')}
-                        </Button>
-                      </span>
-                    )}
-                  </p>
+                {renderExtra?.(entry)}
+                {entry.remote ? (
+                  <RemoteDelivery entry={entry} />
+                ) : (
+                  entry.delivery && (
+                    <p className={`msg-delivery delivery-${entry.delivery}`}>
+                      <span aria-hidden="true">{DELIVERY_ICONS[entry.delivery]} </span>
+                      {entry.delivery === 'failed' && entry.errorCode === 'WHATSAPP_WINDOW_CLOSED'
+                        ? t('channel.whatsapp.sendRefused')
+                        : t(DELIVERY_LABELS[entry.delivery])}
+                      {entry.delivery === 'failed' && entry.clientId && (
+                        <span className="msg-actions">
+                          {entry.errorCode !== 'WHATSAPP_WINDOW_CLOSED' && (
+                            <Button
+                              className="button small"
+                              onPress={() => entry.clientId && onRetry(entry.clientId)}
+                            >
+                              {t('conversation.retry')}
+                            </Button>
+                          )}
+                          <Button
+                            className="button small"
+                            onPress={() => entry.clientId && onEdit(entry.clientId)}
+                          >
+                            {t('conversation.editFailed')}
+                          </Button>
+                        </span>
+                      )}
+                    </p>
+                  )
                 )}
               </li>
             );
@@ -118,5 +131,20 @@ export function Transcript({
         </ol>
       </div>
     </>
+  );
+}
+
+/** SMS, WhatsApp, e-mail: what the provider said about this message, in words (a failure stands out). */
+function RemoteDelivery({ entry }: { entry: TranscriptEntry }) {
+  const t = useT();
+  const remote = entry.remote;
+  if (!remote) return null;
+  const failed = isDeliveryFailure(remote.status);
+  return (
+    <p className={`msg-delivery delivery-${failed ? 'failed' : remote.status}`}>
+      <span aria-hidden="true">{DELIVERY_STATUS_ICONS[remote.status]} </span>
+      {t(DELIVERY_STATUS_LABELS[remote.status] ?? 'channel.delivery.pending')}
+      {failed && remote.errorCode ? ` ${t('channel.delivery.errorCode', { code: remote.errorCode })}` : ''}
+    </p>
   );
 }

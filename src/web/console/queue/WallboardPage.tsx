@@ -3,9 +3,10 @@ import { useT } from '../locale';
 import { usePageTitle } from '../shell/usePageTitle';
 import { ErrorState, Loading } from '../ui/states';
 import { RelativeTime } from '../ui/time';
+import { ChannelBadge } from './ChannelBadge';
 import { useTick } from './clock';
 import { useDuration } from './Duration';
-import { CHANNEL_LABELS, LANGUAGE_LABELS, labelOf, PRESENCE_LABELS } from './labels';
+import { LANGUAGE_LABELS, labelOf, PRESENCE_LABELS } from './labels';
 import { useWallboard } from './queries';
 import { PRESENCE_STATUSES, type WallboardGroup } from './types';
 import './queue.css';
@@ -115,7 +116,7 @@ export function WallboardPage() {
                 {board.waiting.map((w) => (
                   <tr key={`${w.channel}:${w.language}`} className="row">
                     <th scope="row" className="cell">
-                      {labelOf(CHANNEL_LABELS, w.channel, t)}
+                      <ChannelBadge channel={w.channel} />
                     </th>
                     <td className="cell">{labelOf(LANGUAGE_LABELS, w.language, t)}</td>
                     <td className="cell numeric big-cell">{intl.formatNumber(w.count)}</td>

@@ -1,12 +1,18 @@
 import { api } from '../api/client';
 import type {
+  CallInfo,
+  CallParty,
   CannedResponse,
+  ChannelInfo,
   Presence,
   PresenceStatus,
   QueueLanguage,
   QueueSnapshot,
+  RevealReason,
   SignalDetail,
   TransferTarget,
+  VoiceEndpoint,
+  VoiceMode,
   Wallboard,
   WrapUpInput,
 } from './types';
@@ -57,3 +63,46 @@ export const saveWrapUp = (signalId: string, version: number, body: WrapUpInput)
 export const listCannedResponses = () => api<{ responses: CannedResponse[] }>('/api/canned-responses');
 
 export const getWallboard = () => api<{ wallboard: Wallboard }>('/api/wallboard');
+
+// ---- Channels (docs/api/channels.md) ----
+
+export const getCall = (signalId: string) => api<{ call: CallInfo }>(`/api/signals/${id(signalId)}/call`);
+export const holdCall = (signalId: string, on: boolean) =>
+  api<{ call: CallInfo }>(`/api/signals/${id(signalId)}/call/hold`, { method: 'POST', body: { on } });
+export const muteCall = (signalId: string, on: boolean) =>
+  api<{ call: CallInfo }>(`/api/signals/${id(signalId)}/call/mute`, { method: 'POST', body: { on } });
+export const addInterpreter = (signalId: string, language: string) =>
+  api<{ party: CallParty }>(`/api/signals/${id(signalId)}/call/interpreter`, {
+    method: 'POST',
+    body: { language },
+  });
+export const endInterpreter = (signalId: string, partyId: string) =>
+  api<{ party: CallParty }>(`/api/signals/${id(signalId)}/call/interpreter/${id(partyId)}/end`, {
+    method: 'POST',
+    body: {},
+  });
+
+export const getVoiceToken = () =>
+  api<{ token: string; identity: string; expiresAt: string }>('/api/voice/token');
+/** `{mode, forwardNumberSet}`, read whether or not the server wraps it in `{endpoint}`. */
+function readEndpoint(payload: unknown): VoiceEndpoint {
+  const raw =
+    payload && typeof payload === 'object' && 'endpoint' in payload
+      ? (payload as { endpoint: unknown }).endpoint
+      : payload;
+  const value = (raw ?? {}) as Partial<VoiceEndpoint>;
+  return {
+    mode: value.mode === 'forward' ? 'forward' : 'browser',
+    forwardNumberSet: value.forwardNumberSet === true,
+  };
+}
+export const getVoiceEndpoint = async () => readEndpoint(await api<unknown>('/api/voice/endpoint'));
+export const setVoiceEndpoint = async (body: { mode: VoiceMode; number?: string }) =>
+  readEndpoint(await api<unknown>('/api/voice/endpoint', { method: 'PUT', body }));
+
+export const getChannel = (signalId: string) =>
+  api<{ channel: ChannelInfo }>(`/api/signals/${id(signalId)}/channel`);
+export const revealContact = (signalId: string, body: { reason: RevealReason; note?: string }) =>
+  api<{ address: string }>(`/api/signals/${id(signalId)}/reveal-contact`, { method: 'POST', body });
+/** A plain download link (the server answers `Content-Disposition: attachment`): never fetched into the page. */
+export const attachmentUrl = (attachmentId: string) => `/api/attachments/${id(attachmentId)}`;

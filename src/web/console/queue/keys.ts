@@ -10,6 +10,9 @@ export const queueKeys = {
   signal: (id: string) => ['queue', 'signal', id] as const,
   typing: (id: string) => ['queue', 'typing', id] as const,
   canned: ['queue', 'canned'] as const,
+  call: (id: string) => ['queue', 'call', id] as const,
+  channel: (id: string) => ['queue', 'channel', id] as const,
+  voiceEndpoint: ['queue', 'voice-endpoint'] as const,
   wallboard: ['queue', 'wallboard'] as const,
 };
 

@@ -2,9 +2,12 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
 import { useT } from '../locale';
 import { SESSION_KEY } from '../session';
+import { patchDelivery } from './channels';
 import { queueKeys } from './keys';
 import { outboxStore } from './outbox';
 import { connectLive, keysForEvent, liveSocketUrl } from './realtime';
+import type { ChannelInfo } from './types';
+import { voiceStore } from './voice';
 
 // The staff WebSocket: one per signed-in tab (mounted by the shell for queue staff), reconnecting with
 // back-off; every event invalidates the queries it names, and a reconnect refetches everything of the queue
@@ -68,6 +71,18 @@ export function useLiveSocket(enabled: boolean): void {
           });
           return;
         }
+        if (event.type === 'delivery') {
+          // Usually a status for a message already listed: patched in place, no refetch (an audited read).
+          const patched = patchDelivery(
+            queryClient.getQueryData<ChannelInfo>(queueKeys.channel(event.signal)),
+            event.seq,
+            event.status,
+          );
+          if (patched) {
+            queryClient.setQueryData(queueKeys.channel(event.signal), patched);
+            return;
+          }
+        }
         for (const queryKey of keysForEvent(event)) void queryClient.invalidateQueries({ queryKey });
       },
     });
@@ -81,6 +96,7 @@ export function useLiveSocket(enabled: boolean): void {
       connection.stop();
       setStatus('idle');
       outboxStore.clear();
+      voiceStore.reset();
     };
   }, [enabled, queryClient]);
 }

@@ -1,4 +1,4 @@
-import type { Sender, TranscriptMessage } from './types';
+import type { ChannelDelivery, Sender, TranscriptMessage } from './types';
 
 // Messages the advocate sent from this tab, keyed by a client id the server uses to recognise a resend:
 // pending until the server answers with a seq, failed when it could not (retry with the same id, so a send
@@ -12,6 +12,8 @@ export interface Outgoing {
   status: Delivery;
   seq: number | null;
   createdAt: number;
+  /** The server's code when it refused the message (e.g. WHATSAPP_WINDOW_CLOSED). */
+  errorCode?: string | null;
 }
 
 export interface TranscriptEntry {
@@ -23,6 +25,10 @@ export interface TranscriptEntry {
   clientId: string | null;
   /** For my own messages: pending → sent → read; failed when it never reached the server. */
   delivery: Delivery | 'read' | null;
+  /** SMS, WhatsApp, e-mail: what the provider says about a stored message (replaces `delivery`). */
+  remote?: ChannelDelivery | null;
+  /** Why a message never reached the server (its code), when it said. */
+  errorCode?: string | null;
   authorName: string | null;
 }
 
@@ -40,6 +46,8 @@ export function mergeTranscript(
   server: readonly TranscriptMessage[],
   outgoing: readonly Outgoing[],
   visitorReadSeq: number,
+  /** SMS, WhatsApp, e-mail: delivery statuses by seq (staff and system messages go out through the outbox). */
+  deliveries?: ReadonlyMap<number, ChannelDelivery>,
 ): TranscriptEntry[] {
   const sorted = [...server].sort((a, b) => a.seq - b.seq);
   const knownClientIds = new Set(
@@ -54,6 +62,7 @@ export function mergeTranscript(
     seq: m.seq,
     clientId: m.clientId,
     delivery: m.sender === 'staff' ? (m.seq <= visitorReadSeq ? 'read' : 'sent') : null,
+    remote: deliveries && m.sender !== 'visitor' ? (deliveries.get(m.seq) ?? null) : null,
     authorName: m.authorName ?? null,
   }));
   for (const o of [...outgoing].sort((a, b) => a.createdAt - b.createdAt)) {
@@ -66,6 +75,7 @@ export function mergeTranscript(
       seq: o.seq,
       clientId: o.clientId,
       delivery: o.status,
+      errorCode: o.errorCode ?? null,
       authorName: null,
     });
   }

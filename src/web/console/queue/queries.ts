@@ -1,5 +1,15 @@
 import { useQuery } from '@tanstack/react-query';
-import { getMyPresence, getQueue, getSignal, getWallboard, listCannedResponses, listPresence } from './api';
+import {
+  getCall,
+  getChannel,
+  getMyPresence,
+  getQueue,
+  getSignal,
+  getVoiceEndpoint,
+  getWallboard,
+  listCannedResponses,
+  listPresence,
+} from './api';
 import { queueKeys } from './keys';
 import { useLiveStatus } from './live';
 
@@ -69,5 +79,41 @@ export function useWallboard() {
     queryFn: async () => (await getWallboard()).wallboard,
     refetchInterval: interval,
     staleTime: 0,
+  });
+}
+
+/** A phone signal's call card; the socket's `call` event refetches it. */
+export function useCall(signalId: string, enabled: boolean) {
+  const interval = usePollInterval();
+  return useQuery({
+    queryKey: queueKeys.call(signalId),
+    queryFn: async () => (await getCall(signalId)).call,
+    enabled,
+    refetchInterval: interval,
+    staleTime: 0,
+    retry: 1,
+  });
+}
+
+/** What the channel adds (hotline number, deliveries, attachments, WhatsApp window); an audited read. */
+export function useChannel(signalId: string, enabled: boolean) {
+  const interval = usePollInterval();
+  return useQuery({
+    queryKey: queueKeys.channel(signalId),
+    queryFn: async () => (await getChannel(signalId)).channel,
+    enabled,
+    refetchInterval: interval,
+    staleTime: 0,
+    retry: 1,
+  });
+}
+
+/** How I answer calls: in this browser, or on a forwarded number. */
+export function useVoiceEndpoint() {
+  return useQuery({
+    queryKey: queueKeys.voiceEndpoint,
+    queryFn: getVoiceEndpoint,
+    staleTime: 5 * 60_000,
+    retry: 1,
   });
 }

@@ -63,6 +63,7 @@ describe('keysForEvent', () => {
     expect(keysForEvent({ type: 'message', signal: 's1', seq: 2 })).toEqual([
       queueKeys.signal('s1'),
       queueKeys.snapshot,
+      queueKeys.channel('s1'),
     ]);
     expect(keysForEvent({ type: 'read', signal: 's1', who: 'visitor', seq: 2 })).toEqual([
       queueKeys.signal('s1'),

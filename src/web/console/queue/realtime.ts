@@ -11,7 +11,9 @@ export type LiveEvent =
   | { type: 'typing'; signal: string; who: string; on: boolean }
   | { type: 'read'; signal: string; who: string; seq: number }
   | { type: 'wallboard' }
-  | { type: 'presence'; user?: string };
+  | { type: 'presence'; user?: string }
+  | { type: 'call'; signal: string }
+  | { type: 'delivery'; signal: string; seq: number; status: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -56,6 +58,12 @@ export function parseLiveEvent(data: unknown): LiveEvent | null {
         : null;
     case 'read':
       return signal ? { type: 'read', signal, who: String(frame.who ?? 'visitor'), seq } : null;
+    case 'call':
+      return signal ? { type: 'call', signal } : null;
+    case 'delivery':
+      return signal && typeof frame.status === 'string' && frame.status.length <= 32
+        ? { type: 'delivery', signal, seq, status: frame.status }
+        : null;
     default:
       return null;
   }
@@ -70,13 +78,19 @@ export function keysForEvent(event: LiveEvent): QueueKey[] {
     case 'signal':
       return [queueKeys.snapshot, queueKeys.signal(event.signal)];
     case 'message':
-      return [queueKeys.signal(event.signal), queueKeys.snapshot];
+      // A new message may bring attachments or reopen WhatsApp's reply window.
+      return [queueKeys.signal(event.signal), queueKeys.snapshot, queueKeys.channel(event.signal)];
     case 'read':
       return [queueKeys.signal(event.signal)];
     case 'wallboard':
       return [queueKeys.wallboard];
     case 'presence':
       return [queueKeys.presence, queueKeys.wallboard];
+    case 'call':
+      return [queueKeys.call(event.signal)];
+    case 'delivery':
+      // Usually patched in the cache directly (live.tsx, patchDelivery); refetched when it names an unknown seq.
+      return [queueKeys.channel(event.signal)];
     case 'typing':
       return [];
   }

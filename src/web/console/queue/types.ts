@@ -169,3 +169,82 @@ export interface WrapUpInput {
 }
 
 export type TransferTarget = { to_user_id: string } | { to: 'supervisor' };
+
+// ---- Channels (docs/api/channels.md): phone, SMS, WhatsApp, e-mail ----
+
+export type CallPartyKind = 'advocate' | 'interpreter';
+export type CallPartyStatus = 'dialing' | 'joined' | 'left' | 'failed';
+
+/** Another leg of a call: the advocate's forwarded phone, an interpreter. Never a number. */
+export interface CallParty {
+  id: string;
+  kind: CallPartyKind;
+  /** Interpreter: BCP 47 tag. */
+  language: string | null;
+  status: CallPartyStatus;
+  startedAt: string | null;
+  endedAt: string | null;
+  seconds: number | null;
+}
+
+/** The call card of a `phone` signal. `status` is Twilio's CallStatus, last seen. */
+export interface CallInfo {
+  status: string;
+  answeredAt: string | null;
+  onHold: boolean;
+  muted: boolean;
+  /** The conference exists: hold, mute and the interpreter work only then. */
+  conference: boolean;
+  parties: CallParty[];
+}
+
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'undelivered';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
+  'pending',
+  'sending',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+  'undelivered',
+];
+
+export interface ChannelDelivery {
+  seq: number;
+  status: DeliveryStatus;
+  errorCode: string | null;
+}
+
+export type AttachmentState = 'stored' | 'refused_type' | 'refused_size' | 'failed';
+
+/** A file that came with a message: listed, downloadable when stored, never shown inline. */
+export interface AttachmentInfo {
+  id: string;
+  seq: number | null;
+  contentType: string;
+  sizeBytes: number;
+  state: AttachmentState;
+  filename: string | null;
+}
+
+/** What the channel adds to a conversation (never the person's number or address). */
+export interface ChannelInfo {
+  kind: Channel;
+  hotlineAddress: string | null;
+  campaign: string | null;
+  repeatContacts: { count: number; lastAt: string | null };
+  /** WhatsApp's 24-hour reply window; null on other channels. */
+  window: { endsAt: string | null; open: boolean } | null;
+  deliveries: ChannelDelivery[];
+  attachments: AttachmentInfo[];
+  email: { subject: string | null } | null;
+}
+
+export type VoiceMode = 'browser' | 'forward';
+export interface VoiceEndpoint {
+  mode: VoiceMode;
+  forwardNumberSet: boolean;
+}
+
+export const REVEAL_REASONS = ['imminent_danger', 'child_at_risk', 'callback_agreed'] as const;
+export type RevealReason = (typeof REVEAL_REASONS)[number];
