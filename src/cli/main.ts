@@ -26,6 +26,18 @@ import { AppError } from '../server/platform/errors.js';
 import { t } from '../server/platform/i18n.js';
 import { isRole, isScope, ROLES, type Role, SCOPES, type Scope } from '../shared/roles.js';
 import { percentiles, simulateChats, simulateForms } from './simulate.js';
+import {
+  ensureReachable,
+  isFictionalEmail,
+  isFictionalNumber,
+  type Language,
+  SimulateError,
+  simulateCall,
+  simulateEmails,
+  simulateMessaging,
+  startStandinFor,
+  type TwilioSim,
+} from './simulate-channels.js';
 
 const CLI_ACTOR: Actor = { id: null, label: 'cli' };
 
@@ -103,6 +115,13 @@ const parseMs = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 3_600_000)
     throw new InvalidArgumentError('a whole number of milliseconds from 0 to 3,600,000');
+  return n;
+};
+
+const parseSeconds = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 3600)
+    throw new InvalidArgumentError('a number of seconds from 0 to 3600');
   return n;
 };
 
@@ -448,6 +467,207 @@ export function buildCli(): Command {
         process.exitCode = 1;
       }
     });
+
+  // Phone, SMS, WhatsApp and e-mail (docs/api/channels.md): the simulator plays Twilio and a mail client.
+  const languageOption = () =>
+    new Option('--language <lang>', 'the caller’s language (menu digit 1/2/3, sample text)')
+      .choices(['en', 'fr', 'other'])
+      .default('en');
+  const fromOption = (what: string) =>
+    new Option('--from <address>', `${what} (default: random fictional ones)`);
+  const channelSetup = (opts: { url?: string; from?: string }, kind: 'phone' | 'email') => {
+    const config = loadConfig();
+    if (opts.from !== undefined) {
+      const ok = kind === 'phone' ? isFictionalNumber(opts.from) : isFictionalEmail(opts.from);
+      if (!ok)
+        throw new InvalidArgumentError(
+          kind === 'phone'
+            ? '--from must be a fictional number +1NPA55501xx (555-0100 to 555-0199), e.g. +16135550123'
+            : '--from must be an address at a reserved domain (*.example, *.test, *.invalid, example.com)',
+        );
+    }
+    return { config, url: (opts.url ?? config.publicUrl).replace(/\/+$/, '') };
+  };
+  /** Runs one channel simulation with the Twilio stand-in; clear one-line errors, exit code 1. */
+  const withTwilio = async (
+    opts: { url?: string; from?: string },
+    fn: (sim: TwilioSim) => Promise<boolean>,
+  ): Promise<void> => {
+    const { config, url } = channelSetup(opts, 'phone');
+    if (!/^https?:\/\/[^/]+/.test(url)) throw new InvalidArgumentError('--url must be an http(s) URL');
+    try {
+      if (!config.twilio)
+        throw new SimulateError(
+          'Twilio is not configured here: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN like the server, or use the demo (HARBOUR_DEMO)',
+        );
+      await ensureReachable(url);
+      const standin = await startStandinFor(config.twilio);
+      try {
+        const ok = await fn({
+          url,
+          publicUrl: config.publicUrl,
+          twilio: config.twilio,
+          standin,
+          log: (line) => console.log(line),
+        });
+        if (!ok) process.exitCode = 1;
+      } finally {
+        await standin.close();
+      }
+    } catch (e) {
+      if (!(e instanceof SimulateError)) throw e;
+      console.error(`harbour: ${e.message}`);
+      process.exitCode = 1;
+    }
+  };
+  simulate
+    .command('call')
+    .description(
+      'phone calls: ringing → menu → queue; answered when an advocate accepts (Harbour redirects the call), else abandoned',
+    )
+    .addOption(urlOption())
+    .option('--count <n>', 'calls at once', parseCount, 1)
+    .addOption(fromOption('the caller’s fictional number, +1NPA55501xx'))
+    .addOption(languageOption())
+    .option('--abandon-after <s>', 'hang up after waiting this long in the queue', parseSeconds, 60)
+    .option('--talk <s>', 'talk this long once answered', parseSeconds, 10)
+    .action(
+      (opts: {
+        url?: string;
+        count: number;
+        from?: string;
+        language: Language;
+        abandonAfter: number;
+        talk: number;
+      }) =>
+        withTwilio(opts, async (sim) => {
+          const results = await Promise.all(
+            Array.from({ length: opts.count }, (_, i) =>
+              simulateCall(
+                sim,
+                {
+                  ...(opts.from ? { from: opts.from } : {}),
+                  language: opts.language,
+                  abandonAfterS: opts.abandonAfter,
+                  talkS: opts.talk,
+                },
+                opts.count > 1 ? `call #${i + 1}` : 'call',
+              ),
+            ),
+          );
+          const by = (o: string) => results.filter((r) => r.outcome === o).length;
+          const { p50, p99 } = percentiles(results.flatMap((r) => r.webhookMs));
+          const waits = results.flatMap((r) => (r.waitS === undefined ? [] : [r.waitS]));
+          console.log(
+            `Calls: ${opts.count} placed, ${by('answered') + by('hung-up-by-harbour')} answered, ${by('abandoned')} abandoned` +
+              (by('unavailable') ? `, ${by('unavailable')} told nobody is available` : '') +
+              (by('closed') ? `, ${by('closed')} closed hours` : '') +
+              (waits.length ? ` (wait p50 ${percentiles(waits).p50.toFixed(1)} s)` : '') +
+              `; webhooks p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms.`,
+          );
+          return true;
+        }),
+    );
+  for (const channel of ['sms', 'whatsapp'] as const)
+    simulate
+      .command(channel)
+      .description(
+        `${channel === 'sms' ? 'SMS' : 'WhatsApp'} messages in (signed webhooks); Harbour’s replies are printed and acknowledged (sent → delivered)`,
+      )
+      .addOption(urlOption())
+      .option('--count <n>', 'conversations (each from its own number unless --from)', parseCount, 1)
+      .addOption(fromOption('the sender’s fictional number, +1NPA55501xx'))
+      .addOption(languageOption())
+      .option('--message <text>', 'the text sent (default: a sample in the language)')
+      .option('--wait <s>', 'wait this long for Harbour’s first reply to each conversation', parseSeconds, 10)
+      .option('--talk <s>', 'then keep acknowledging Harbour’s replies this long', parseSeconds, 0)
+      .action(
+        (opts: {
+          url?: string;
+          count: number;
+          from?: string;
+          language: Language;
+          message?: string;
+          wait: number;
+          talk: number;
+        }) =>
+          withTwilio(opts, async (sim) => {
+            const r = await simulateMessaging(sim, {
+              channel,
+              count: opts.count,
+              ...(opts.from ? { from: opts.from } : {}),
+              ...(opts.message !== undefined ? { message: opts.message } : {}),
+              language: opts.language,
+              waitS: opts.wait,
+              talkS: opts.talk,
+            });
+            const { p50, p99 } = percentiles(r.webhookMs);
+            console.log(
+              `${channel === 'sms' ? 'SMS' : 'WhatsApp'}: ${r.sent}/${opts.count} messages accepted ` +
+                `(webhook p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms); ${r.replies} replies from Harbour acknowledged` +
+                (r.unanswered ? `, ${r.unanswered} conversation(s) without a reply` : '') +
+                '.',
+            );
+            return r.sent === opts.count;
+          }),
+      );
+  simulate
+    .command('email')
+    .description('e-mails over real SMTP to the hotline’s address (SMTP_PORT, HARBOUR_EMAIL_ADDRESS)')
+    .option('--count <n>', 'messages (each from its own address unless --from)', parseCount, 1)
+    .option('--connections <n>', 'SMTP connections at once', parseCount, 1)
+    .addOption(fromOption('the sender’s fictional address (*.example)'))
+    .addOption(languageOption())
+    .option('--message <text>', 'the body (default: a sample in the language)')
+    .option(
+      '--reply-to-last',
+      'reply in the thread of the last simulated e-mail (to Harbour’s answer if any)',
+    )
+    .action(
+      async (opts: {
+        count: number;
+        connections: number;
+        from?: string;
+        language: Language;
+        message?: string;
+        replyToLast?: boolean;
+      }) => {
+        const { config } = channelSetup(opts, 'email');
+        const email = config.email;
+        try {
+          if (!email?.smtpPort || email.addresses.length === 0)
+            throw new SimulateError(
+              'the SMTP listener is off here: set SMTP_PORT and HARBOUR_EMAIL_ADDRESS like the server (the demo listens on 2525)',
+            );
+          const r = await simulateEmails({
+            host: ['0.0.0.0', '::'].includes(email.smtpHost) ? '127.0.0.1' : email.smtpHost,
+            port: email.smtpPort,
+            to: email.addresses[0]!,
+            count: opts.count,
+            connections: opts.connections,
+            ...(opts.from ? { from: opts.from } : {}),
+            ...(opts.message !== undefined ? { message: opts.message } : {}),
+            language: opts.language,
+            threadDir: config.dataDir,
+            replyToLast: Boolean(opts.replyToLast),
+            log: (line) => console.log(line),
+          });
+          const { p50, p99 } = percentiles(r.ms);
+          console.log(
+            `E-mails: ${r.sent}/${opts.count} accepted (250) in ${r.seconds.toFixed(1)} s ` +
+              `(${(r.sent / Math.max(r.seconds, 0.001)).toFixed(0)}/s, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms).`,
+          );
+          if (r.refused.length) {
+            console.error(`Refused: ${r.refused.slice(0, 5).join('; ')}`);
+            process.exitCode = 1;
+          }
+        } catch (e) {
+          if (!(e instanceof SimulateError)) throw e;
+          console.error(`harbour: ${e.message}`);
+          process.exitCode = 1;
+        }
+      },
+    );
 
   return program;
 }

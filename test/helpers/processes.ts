@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -75,4 +76,81 @@ export function startServerProcess(env: Record<string, string | undefined>): Pro
       );
     });
   });
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (for a listener a child process opens). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves when the output (stdout + stderr) matches, rejects after timeoutMs or when the CLI exits first. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** Resolves when the CLI has exited. */
+  done: Promise<RunResult>;
+}
+
+/** Starts the real `harbour` CLI in the background, for commands that wait for something the test does. */
+export function startHarbour(args: string[], env: Record<string, string | undefined>): RunningCli {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/harbour.js'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+    for (const l of listeners) l();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    for (const l of listeners) l();
+  });
+  const done = new Promise<RunResult>((resolve) =>
+    child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr })),
+  );
+  return {
+    child,
+    output: () => stdout + stderr,
+    done,
+    waitFor(pattern, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = pattern.exec(stdout + stderr);
+          if (!m) return false;
+          finish();
+          resolve(m);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          finish();
+          reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${stdout}${stderr}`));
+        }, timeoutMs);
+        const finish = () => {
+          clearTimeout(timer);
+          listeners.delete(listener);
+        };
+        const listener = () => void check();
+        listeners.add(listener);
+        if (check()) return;
+        void done.then(() => {
+          if (!check()) {
+            finish();
+            reject(new Error(`the CLI exited before ${pattern}:\n${stdout}${stderr}`));
+          }
+        });
+      });
+    },
+  };
 }
