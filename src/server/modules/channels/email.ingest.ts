@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
-import { inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import type { Config } from '../../config.js';
-import { emailMessage, type SignalLanguage, type SignalRow, signal } from '../../db/schema.js';
+import {
+  channelReceipt,
+  emailMessage,
+  type SignalLanguage,
+  type SignalRow,
+  signal,
+} from '../../db/schema.js';
 import { BUS_CHANNEL, type BusEvent } from '../../platform/bus.js';
 import { encrypt } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
@@ -205,25 +211,35 @@ export function cleanText(raw: string): string {
 }
 
 /**
- * A reply's own words: the quoted conversation under "On … wrote:" / "Le … a écrit :" / "-----Original Message-----"
- * or a trailing block of "> " lines is cut (the advocate already has it). Returns the whole text when nothing
- * would be left.
+ * A reply's own words: the quoted conversation is cut (the advocate already has it) — an attribution line ("On …
+ * wrote:", "Le … a écrit :") followed only by quoted `>` lines, an Outlook separator ("-----Original Message-----",
+ * "-----Message d'origine-----") and everything after it, or a trailing block of `>` lines. Inline answers between
+ * quotes are kept. Returns the whole text when nothing would be left.
  */
 export function withoutQuotedReply(text: string): string {
   const lines = text.split('\n');
+  const quotedOrBlank = (from: number) =>
+    lines.slice(from).every((l) => l.trim() === '' || l.trimStart().startsWith('>'));
   let cut = lines.length;
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? '').trim();
-    if (
-      /^-{2,}\s*(original message|message d'origine|message original)\s*-{2,}$/i.test(line) ||
-      /^(on\s.{1,200}\swrote|le\s.{1,200}\sa\sécrit)\s?:$/i.test(line)
-    ) {
+    if (/^-{2,}\s*(original message|message d.origine|message original)\s*-{2,}$/i.test(line)) {
+      cut = i;
+      break;
+    }
+    const attribution = /^(on\s.{1,300}\swrote|le\s.{1,300}\sa\sécrit)\s?:$/i;
+    if (attribution.test(line) && quotedOrBlank(i + 1)) {
+      cut = i;
+      break;
+    }
+    // An attribution wrapped over two lines.
+    const joined = `${line} ${(lines[i + 1] ?? '').trim()}`;
+    if (/^(on|le)\s/i.test(line) && attribution.test(joined) && quotedOrBlank(i + 2)) {
       cut = i;
       break;
     }
   }
   if (cut === lines.length) {
-    // A trailing block of quoted lines (and blank lines between them).
     let i = lines.length - 1;
     while (i >= 0 && /^\s*(>.*)?$/.test(lines[i] ?? '')) i--;
     if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trimStart().startsWith('>'))) cut = i + 1;
@@ -382,7 +398,7 @@ async function findThread(
       language: signal.language,
     })
     .from(signal)
-    .where(inArray(signal.id, [signalId]))
+    .where(eq(signal.id, signalId))
     .limit(1);
   return row;
 }
@@ -416,6 +432,14 @@ export async function ingestEmail(deps: IngestDeps, input: IngestInput): Promise
 
   const p = prepare(deps, mail, input, hotline);
   if (!p) return refused(554, '5.6.0 Empty message refused', 'empty');
+  // A relay's retry of a stored message: answer as the first time without redoing the work (the claim inside the
+  // transaction still decides when two copies arrive at once).
+  const [seen] = await deps.db
+    .select({ signalId: channelReceipt.signalId })
+    .from(channelReceipt)
+    .where(and(eq(channelReceipt.provider, 'smtp'), eq(channelReceipt.key, p.receiptKey)))
+    .limit(1);
+  if (seen) return { kind: 'duplicate', signalId: seen.signalId };
 
   // Threading: the person's own conversation only (same contact), never someone else's by a known Message-ID.
   const thread = await findThread(deps.db, p.references);
