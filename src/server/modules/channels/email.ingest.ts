@@ -308,6 +308,8 @@ async function storeFiles(
       contentType: file.contentType,
       filename: file.filename ?? null,
       bytes: file.content,
+      // An empty part (broken MIME, a cut transfer) is not a file.
+      ...(file.content.length === 0 ? { state: 'failed' as const } : {}),
     });
     if (result.state === 'stored') {
       stored++;

@@ -724,7 +724,16 @@ describe('e-mail in: hostile and broken input', () => {
       },
       '--never-closed\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64 (fictional)\r\n--never-closed\r\nContent-Type: application/pdf\r\n\r\n',
     );
-    expect(await rawDeliver(port, from, [HOTLINE], broken)).toMatch(/^(250|554)/);
+    // Broken MIME is stored as what can be read: the text as safe text, the empty part as a failed file (noted).
+    expect(await rawDeliver(port, from, [HOTLINE], broken)).toMatch(/^250/);
+    const brokenSignal = (await threadOf(brokenId))!.signalId;
+    const brokenFiles = await db().select().from(attachment).where(eq(attachment.signalId, brokenSignal));
+    expect(brokenFiles).toMatchObject([
+      { state: 'failed', contentType: 'application/pdf', dataSealed: null },
+    ]);
+    const brokenMessages = await messagesOf(brokenSignal);
+    expect(brokenMessages.map((m) => m.sender)).toEqual(['visitor', 'system']);
+    expect(brokenMessages[1]!.text).toContain('could not be read');
 
     const s = await rawSmtp(port);
     expect(await s.cmd('EHLO still.mail.example')).toMatch(/^250/);
