@@ -437,6 +437,85 @@ MATRIX.push(
 
 // Channels (docs/api/channels.md). Each module's helper adds its rows in its own block.
 // --- channels: voice (GET /api/voice/*, /api/signals/:id/call*) ---
+// This app has no Twilio account and no interpreter line: an allowed caller gets the route's own answer for that
+// (503 / 409) after the policy and the "assigned advocate or supervisor" check passed.
+const voicePhoneSignal = async (ctx: Ctx) => {
+  const { phoneCall, callParty } = await import('../../src/server/db/schema.js');
+  const [row] = await db
+    .insert(signal)
+    .values({
+      reference: `HB-P${Math.random().toString(36).slice(2, 5).toUpperCase()}-${Date.now().toString(36).slice(-4).toUpperCase()}`,
+      channel: 'phone',
+      language: 'en',
+      state: 'active',
+      queuedAt: new Date(),
+      answeredAt: new Date(),
+      assignedUserId: ctx.userId ?? null,
+    })
+    .returning();
+  const callSid = `CA${randomHex(32)}`;
+  await db.insert(phoneCall).values({ signalId: row!.id, callSid, status: 'in-progress' });
+  const [party] = await db
+    .insert(callParty)
+    .values({
+      signalId: row!.id,
+      kind: 'interpreter',
+      language: 'es',
+      status: 'left',
+      userId: ctx.userId ?? null,
+    })
+    .returning();
+  return { id: row!.id, partyId: party!.id };
+};
+const randomHex = (n: number) =>
+  Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+MATRIX.push(
+  { method: 'GET', url: '/api/voice/token', access: HANDLERS, ok: 503 },
+  { method: 'GET', url: '/api/voice/endpoint', access: HANDLERS },
+  {
+    method: 'PUT',
+    url: '/api/voice/endpoint',
+    access: HANDLERS,
+    request: async () => ({ payload: { mode: 'browser' } }),
+  },
+  {
+    method: 'GET',
+    url: '/api/signals/:id/call',
+    access: HANDLERS,
+    request: async (ctx) => ({ url: `/api/signals/${(await voicePhoneSignal(ctx)).id}/call` }),
+  },
+  ...(['hold', 'mute'] as const).map(
+    (action): Case => ({
+      method: 'POST',
+      url: `/api/signals/:id/call/${action}`,
+      access: HANDLERS,
+      ok: 409, // CALL_NOT_CONNECTED: no conference yet
+      request: async (ctx) => ({
+        url: `/api/signals/${(await voicePhoneSignal(ctx)).id}/call/${action}`,
+        payload: { on: true },
+      }),
+    }),
+  ),
+  {
+    method: 'POST',
+    url: '/api/signals/:id/call/interpreter',
+    access: HANDLERS,
+    ok: 409, // INTERPRETER_NOT_CONFIGURED
+    request: async (ctx) => ({
+      url: `/api/signals/${(await voicePhoneSignal(ctx)).id}/call/interpreter`,
+      payload: { language: 'es' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/signals/:id/call/interpreter/:partyId/end',
+    access: HANDLERS,
+    request: async (ctx) => {
+      const { id, partyId } = await voicePhoneSignal(ctx);
+      return { url: `/api/signals/${id}/call/interpreter/${partyId}/end`, payload: {} };
+    },
+  },
+);
 // --- end voice ---
 // --- channels: messaging (GET /api/signals/:id/channel, /api/attachments/:id, reveal-contact) ---
 // --- end messaging ---
