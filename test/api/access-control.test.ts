@@ -518,6 +518,48 @@ MATRIX.push(
 );
 // --- end voice ---
 // --- channels: messaging (GET /api/signals/:id/channel, /api/attachments/:id, reveal-contact) ---
+// An SMS conversation assigned to the user of each attempt, with a sealed (fictional) number and one stored file.
+const messagingSignal = async (ctx: Ctx) => {
+  const { TEST_KEY } = await import('../helpers/app.js');
+  const { sealAddress } = await import('../../src/server/modules/channels/contact.js');
+  const { storeAttachment } = await import('../../src/server/modules/channels/attachments.js');
+  const { eq } = await import('drizzle-orm');
+  const s = await queueSignal(ctx);
+  await db
+    .update(signal)
+    .set({ channel: 'sms', addressSealed: sealAddress(TEST_KEY, s.id, '+15550100150') })
+    .where(eq(signal.id, s.id));
+  const file = await storeAttachment(db, TEST_KEY, {
+    signalId: s.id,
+    seq: 1,
+    contentType: 'image/png',
+    bytes: Buffer.from('fictional'),
+  });
+  return { id: s.id, attachmentId: file.id };
+};
+MATRIX.push(
+  {
+    method: 'GET',
+    url: '/api/signals/:id/channel',
+    access: HANDLERS,
+    request: async (ctx) => ({ url: `/api/signals/${(await messagingSignal(ctx)).id}/channel` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/attachments/:id',
+    access: HANDLERS,
+    request: async (ctx) => ({ url: `/api/attachments/${(await messagingSignal(ctx)).attachmentId}` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/signals/:id/reveal-contact',
+    access: HANDLERS,
+    request: async (ctx) => ({
+      url: `/api/signals/${(await messagingSignal(ctx)).id}/reveal-contact`,
+      payload: { reason: 'callback_agreed' },
+    }),
+  },
+);
 // --- end messaging ---
 
 /** Steps of the sign-in flow: they need a sign-in in progress, tested in identity.test.ts. */

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import {
   type ChannelDeliveryRow,
   channelDelivery,
@@ -52,6 +52,11 @@ export interface OutboxOptions {
   leaseMs?: number;
   tickMs?: number;
   now?: () => Date;
+  /**
+   * Tests and tools only: an extra condition on the rows this worker may claim (e.g. its own signals), so that
+   * workers of differently configured apps sharing one test database do not send each other's messages.
+   */
+  claimWhere?: () => SQL | undefined;
 }
 
 export function createOutbox(deps: ChannelsDeps & OutboxOptions): {
@@ -89,6 +94,7 @@ export function createOutbox(deps: ChannelsDeps & OutboxOptions): {
             lte(channelDelivery.nextAttemptAt, at),
             inArray(signal.channel, open),
             sql`not exists (select 1 from channel_delivery earlier where earlier.signal_id = ${channelDelivery.signalId} and earlier.seq < ${channelDelivery.seq} and earlier.status in ('pending', 'sending'))`,
+            deps.claimWhere?.(),
           ),
         )
         .orderBy(asc(channelDelivery.nextAttemptAt))
