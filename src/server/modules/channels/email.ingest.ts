@@ -3,13 +3,14 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import type { Config } from '../../config.js';
 import {
+  channelDelivery,
   channelReceipt,
   emailMessage,
   type SignalLanguage,
   type SignalRow,
   signal,
 } from '../../db/schema.js';
-import { BUS_CHANNEL, type BusEvent } from '../../platform/bus.js';
+import { BUS_CHANNEL, type BusEvent, publish } from '../../platform/bus.js';
 import { encrypt } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { t } from '../../platform/i18n.js';
@@ -28,10 +29,14 @@ import { claimReceipt } from './twilio.js';
  * Incoming e-mail → the live queue (docs/api/channels.md, "E-mail"). `ingestEmail` takes one message as the SMTP
  * listener received it (raw bytes + envelope) and decides, in this order:
  *   1. refuse it with an SMTP code (loop, header section too large, unparseable, empty, no hotline recipient);
- *   2. drop it silently (auto-replies, bounces, mailing lists, our own messages coming back): nothing is stored;
+ *   2. drop it silently (auto-replies, bounces, mailing lists, our own messages coming back): nothing is stored,
+ *      except that a delivery report (`Action: failed`) about one of our replies marks its delivery `undelivered`;
  *   3. store it ONCE (the receipt `mail:<sha256 of Message-ID>` is inserted in the same transaction): threaded
- *      by In-Reply-To then References into the person's open signal, or a new signal (a `follow_up` of an ended
- *      one), with its text (HTML converted, never rendered), sealed subject and sealed attachments.
+ *      by In-Reply-To then References into the person's open signal — only when it comes from the same address
+ *      (contact hash), so knowing a Message-ID never lets someone else into a conversation — or a new signal (a
+ *      `follow_up` of the person's ended one), with its text (HTML converted, never rendered; the quoted
+ *      conversation of a reply cut), sealed subject and sealed attachments (refused ones noted by type in a
+ *      `system` message that is not sent to the person).
  * It throws only on an internal failure (the listener answers 451 and the relay retries; a retry is idempotent).
  * Nothing personal is logged or returned: only counts and kinds.
  */
@@ -79,7 +84,12 @@ export type IngestOutcome =
       refusedAttachments: number;
     }
   | { kind: 'duplicate'; signalId: string | null }
-  | { kind: 'dropped'; reason: DropReason }
+  | {
+      kind: 'dropped';
+      reason: DropReason;
+      /** A delivery report about our replies: how many of their deliveries were marked `undelivered`. */
+      undelivered?: number;
+    }
   | { kind: 'refused'; code: number; reply: string; reason: string };
 
 const refused = (code: number, reply: string, reason: string): IngestOutcome => ({
@@ -164,6 +174,55 @@ export function automaticReason(
   const id = messageIds(mail.messageId)[0];
   if (id && isOwnMessageId(id, addresses)) return 'own';
   return undefined;
+}
+
+/**
+ * A delivery status notification (RFC 3464: `multipart/report; report-type=delivery-status` with `Action: failed`)
+ * about replies we sent: their deliveries become `undelivered` (error `EMAIL_BOUNCED`, a `delivery` event, the bus),
+ * only from a state before any confirmation (pending, sending, sent). Nothing else is stored. Returns the count.
+ */
+async function noteBounce(
+  db: Db,
+  mail: ParsedMail,
+  raw: Buffer,
+  addresses: readonly string[],
+): Promise<number> {
+  const type = mail.headers.get('content-type') as
+    | { value?: string; params?: Record<string, string> }
+    | undefined;
+  if (type?.value?.toLowerCase() !== 'multipart/report') return 0;
+  if ((type.params?.['report-type'] ?? '').toLowerCase() !== 'delivery-status') return 0;
+  const text = raw.toString('latin1');
+  if (!/^action:[ \t]*failed/im.test(text)) return 0;
+  const ours = [
+    ...new Set(
+      [
+        ...text.matchAll(
+          /harbour\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}@[a-z0-9.-]{1,253}/gi,
+        ),
+      ]
+        .map((m) => m[0])
+        .filter((id) => isOwnMessageId(id, addresses)),
+    ),
+  ].slice(0, 5);
+  if (ours.length === 0) return 0;
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(channelDelivery)
+      .set({ status: 'undelivered', errorCode: 'EMAIL_BOUNCED', updatedAt: new Date() })
+      .where(
+        and(
+          inArray(channelDelivery.providerId, ours),
+          inArray(channelDelivery.status, ['pending', 'sending', 'sent']),
+        ),
+      )
+      .returning({ signalId: channelDelivery.signalId, seq: channelDelivery.seq });
+    for (const row of rows) {
+      await recordSignalEvent(tx, row.signalId, 'delivery', null, { seq: row.seq, status: 'undelivered' });
+      await publish(tx, { topic: 'delivery', signal: row.signalId, seq: row.seq, status: 'undelivered' });
+    }
+    return rows.length;
+  });
 }
 
 const FR_CUES = new Set(
@@ -430,6 +489,12 @@ export async function ingestEmail(deps: IngestDeps, input: IngestInput): Promise
   }
 
   const drop = automaticReason(mail, input.mailFrom || null, addresses);
+  if (drop === 'bounce')
+    return {
+      kind: 'dropped',
+      reason: drop,
+      undelivered: await noteBounce(deps.db, mail, input.raw, addresses),
+    };
   if (drop) return { kind: 'dropped', reason: drop };
 
   const p = prepare(deps, mail, input, hotline);

@@ -54,7 +54,10 @@ export function createEmailListener(deps: ChannelsDeps): {
         log.info({ channel: 'email' }, 'e-mail already stored (retry)');
         return;
       case 'dropped':
-        log.info({ channel: 'email', reason: outcome.reason }, 'automatic e-mail dropped');
+        log.info(
+          { channel: 'email', reason: outcome.reason, undelivered: outcome.undelivered ?? 0 },
+          'automatic e-mail dropped',
+        );
         return;
       case 'refused':
         log.info({ channel: 'email', reason: outcome.reason, code: outcome.code }, 'e-mail refused');

@@ -11,6 +11,7 @@ import { testDatabase } from '../../../../test/helpers/db.js';
 import type { Config } from '../../config.js';
 import {
   attachment,
+  channelDelivery,
   channelReceipt,
   emailMessage,
   signal,
@@ -506,7 +507,6 @@ describe('e-mail in: conversations', () => {
     expect(messages[1]!.text).toContain('application/zip');
     expect(messages[1]!.text).not.toContain('secret-archive-name');
     // The note is for the advocate: it is not sent to the person (no outbox row).
-    const { channelDelivery } = await import('../../db/schema.js');
     expect(await db().select().from(channelDelivery).where(eq(channelDelivery.signalId, signalId))).toEqual(
       [],
     );
@@ -831,6 +831,78 @@ describe('e-mail out: replies thread', () => {
     expect(p.from?.value[0]?.address).toBe(HOTLINE);
     expect(p.subject).toBe('Re: Votre message');
     expect(p.inReplyTo).toBeUndefined();
+  });
+});
+
+describe('e-mail out: bounces', () => {
+  it('a delivery report (Action: failed) about our reply marks its delivery undelivered; other automatic mail does not', async () => {
+    const from = person();
+    const first = mid();
+    await deliver({
+      from,
+      to: HOTLINE,
+      subject: 'Bounce (fictional)',
+      text: 'Hello (fictional).',
+      messageId: `<${first}>`,
+    });
+    const signalId = (await threadOf(first))!.signalId;
+    const deliveryId = randomUUID();
+    const ownId = `harbour.${deliveryId}@hotline.harbour.example`;
+    await db()
+      .insert(channelDelivery)
+      .values({ id: deliveryId, signalId, seq: 2, status: 'sent', providerId: ownId });
+    const statusOf = async () =>
+      (await db().select().from(channelDelivery).where(eq(channelDelivery.id, deliveryId)))[0]!;
+
+    // An out-of-office from the null sender quoting our Message-ID is not a delivery report.
+    const away = rawMail(
+      { From: 'MAILER-DAEMON@mail.example', To: HOTLINE, Subject: 'Away', 'In-Reply-To': `<${ownId}>` },
+      `Away until Monday (fictional). Re: <${ownId}>`,
+    );
+    expect(await rawDeliver(port, '', [HOTLINE], away)).toMatch(/^250/);
+    expect((await statusOf()).status).toBe('sent');
+
+    const report = rawMail(
+      {
+        From: 'MAILER-DAEMON@mail.example',
+        To: HOTLINE,
+        Subject: 'Undelivered Mail Returned to Sender',
+        'Message-ID': `<${mid()}>`,
+        'MIME-Version': '1.0',
+        'Content-Type': 'multipart/report; report-type=delivery-status; boundary="dsn"',
+      },
+      [
+        '--dsn',
+        'Content-Type: text/plain',
+        '',
+        'Your message could not be delivered (fictional).',
+        '--dsn',
+        'Content-Type: message/delivery-status',
+        '',
+        'Reporting-MTA: dns; mx.mail.example',
+        '',
+        `Final-Recipient: rfc822; ${from}`,
+        'Action: failed',
+        'Status: 5.1.1',
+        '--dsn',
+        'Content-Type: text/rfc822-headers',
+        '',
+        `From: ${HOTLINE}`,
+        `Message-ID: <${ownId}>`,
+        '--dsn--',
+        '',
+      ].join('\r\n'),
+    );
+    expect(await rawDeliver(port, '', [HOTLINE], report)).toMatch(/^250/);
+    expect(await statusOf()).toMatchObject({ status: 'undelivered', errorCode: 'EMAIL_BOUNCED' });
+    const events = await db()
+      .select()
+      .from(signalEvent)
+      .where(and(eq(signalEvent.signalId, signalId), eq(signalEvent.type, 'delivery')));
+    expect(events.map((e) => e.data)).toEqual([{ seq: 2, status: 'undelivered' }]);
+    // Nothing else was stored: no message, no new signal.
+    expect(await messagesOf(signalId)).toHaveLength(1);
+    expect(await signalsOf(from)).toHaveLength(1);
   });
 });
 
