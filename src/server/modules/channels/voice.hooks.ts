@@ -14,8 +14,8 @@ export function createVoiceHooks(deps: ChannelsDeps): ChannelHooks {
     answered: async (signal, userId) => {
       if (signal.channel === 'phone') await voice.answered(signal, userId);
     },
-    transferred: async (signal, fromUserId, toUserId) => {
-      if (signal.channel === 'phone') await voice.transferred(signal, fromUserId, toUserId);
+    transferred: async (signal, byUserId, toUserId) => {
+      if (signal.channel === 'phone') await voice.transferred(signal, byUserId, toUserId);
     },
     ended: async (signal) => {
       if (signal.channel === 'phone') await voice.ended(signal);

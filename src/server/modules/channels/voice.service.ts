@@ -184,7 +184,13 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
     for (const p of open) await leaveParty(tx, p, at, p.status === 'joined' ? 'left' : 'failed');
   }
 
-  async function leaveParty(tx: Db, p: CallPartyRow, at: Date, status: 'left' | 'failed') {
+  async function leaveParty(
+    tx: Db,
+    p: CallPartyRow,
+    at: Date,
+    status: 'left' | 'failed',
+    by: string | null = null,
+  ) {
     const [updated] = await tx
       .update(callParty)
       .set(status === 'left' ? { status, endedAt: at } : { status })
@@ -195,7 +201,7 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
       const seconds = p.startedAt
         ? Math.max(0, Math.round((at.getTime() - p.startedAt.getTime()) / 1000))
         : 0;
-      await recordSignalEvent(tx, p.signalId, 'interpreter_left', null, { language: p.language, seconds });
+      await recordSignalEvent(tx, p.signalId, 'interpreter_left', by, { language: p.language, seconds });
     }
     if (p.kind === 'advocate')
       await tx
@@ -540,7 +546,8 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
               .returning();
             if (joined?.kind === 'interpreter' && config.interpreterLine?.code) sendCode = joined;
           }
-          if (party && event === 'participant-leave') await leaveParty(tx, party, at, 'left');
+          if (party && event === 'participant-leave')
+            await leaveParty(tx, party, at, party.status === 'joined' ? 'left' : 'failed');
         }
         if (event === 'participant-leave' && callSid === pc.callSid)
           await tx
@@ -617,8 +624,11 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
       await dialAdvocate(s, userId);
     },
 
-    /** Moved to a colleague: the previous advocate's leg leaves; a forwarded colleague is dialled. */
-    async transferred(s: SignalRow, fromUserId: string, toUserId: string): Promise<void> {
+    /**
+     * Moved to a colleague (by them or a supervisor): a forwarded colleague is dialled, then every other
+     * advocate's leg leaves the conference; a colleague in the browser joins from their console.
+     */
+    async transferred(s: SignalRow, _byUserId: string, toUserId: string): Promise<void> {
       if (s.channel !== 'phone') return;
       const pc = await callOf(s.id);
       if (!pc || FINAL_CALL_STATUSES.has(pc.status)) return;
@@ -627,7 +637,6 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
         (p) =>
           p.kind === 'advocate' && p.userId !== toUserId && (p.status === 'joined' || p.status === 'dialing'),
       );
-      void fromUserId;
       for (const p of legs) {
         try {
           await removeLeg(pc, p, 'transfer.remove');
@@ -858,7 +867,7 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
       if (p.status === 'dialing' || p.status === 'joined') {
         await removeLeg(pc, p, 'interpreter.remove');
         await db.transaction(async (tx) => {
-          await leaveParty(tx, p, now(), p.status === 'joined' ? 'left' : 'failed');
+          await leaveParty(tx, p, now(), p.status === 'joined' ? 'left' : 'failed', user.id);
           await recordAudit(tx, actor, {
             action: 'call.interpreter.end',
             targetType: 'signal',

@@ -816,6 +816,7 @@ describe('hold, mute and the interpreter', () => {
     const gone = events.filter((e) => e.type === 'interpreter_left');
     expect(added.map((e) => [e.data, e.userId])).toEqual([[{ language: 'es-MX' }, a.user.id]]);
     expect(gone).toHaveLength(1);
+    expect(gone[0]!.userId).toBe(a.user.id);
     const seconds = Math.round((left!.endedAt!.getTime() - joined!.startedAt!.getTime()) / 1000);
     expect(gone[0]!.data).toEqual({ language: 'es-MX', seconds });
     const card = (await api(a.session, 'GET', `/api/signals/${signalId}/call`)).json().call;
