@@ -42,6 +42,8 @@ const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/i;
 const MAX_MEDIA = 10;
 const MEDIA_TIMEOUT_MS = 10_000;
 const MAX_REDIRECTS = 3;
+/** How long a status callback waits for its MessageSid to be recorded by the outbox. */
+const UNKNOWN_SID_WAIT_MS = 2000;
 /** WhatsApp's customer-care window: replies allowed for 24 h after the person's last message. */
 export const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -491,6 +493,17 @@ export function createMessagingService(deps: ChannelsDeps & { now?: () => Date }
       const next = deliveryStatusOf(raw);
       if (!next) return 'ignored';
       const errorCode = /^\d{1,10}$/.test(params.ErrorCode ?? '') ? (params.ErrorCode as string) : null;
+      // Twilio may call back before the outbox has committed this MessageSid (its answer and the callback race):
+      // wait a little for it before treating the SID as unknown.
+      for (let waited = 0; waited < UNKNOWN_SID_WAIT_MS; waited += 100) {
+        const [known] = await db
+          .select({ id: channelDelivery.id })
+          .from(channelDelivery)
+          .where(eq(channelDelivery.providerId, sid))
+          .limit(1);
+        if (known) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       return db.transaction(async (tx) => {
         const [row] = await tx
           .select()

@@ -454,6 +454,24 @@ describe('status callbacks', () => {
     expect(await statusOf(signalId)).toMatchObject({ status: 'undelivered', errorCode: '30003' });
   });
 
+  it('wait briefly for a MessageSid the outbox is still recording (Twilio can call back first)', async () => {
+    const { signalId } = await sentDelivery();
+    const sid = fakeSid('SM');
+    const [row] = await db
+      .insert(channelDelivery)
+      .values({ signalId, seq: 99, status: 'sending', nextAttemptAt: new Date(Date.now() + 600_000) })
+      .returning();
+    const early = callback(sid, 'delivered');
+    await new Promise((r) => setTimeout(r, 300));
+    await db
+      .update(channelDelivery)
+      .set({ status: 'sent', providerId: sid })
+      .where(eq(channelDelivery.id, row!.id));
+    expect((await early).statusCode).toBe(200);
+    const [after] = await db.select().from(channelDelivery).where(eq(channelDelivery.id, row!.id));
+    expect(after!.status).toBe('delivered');
+  });
+
   it('ignore an unknown MessageSid (200) and refuse a malformed one (400)', async () => {
     const unknown = await callback(fakeSid('SM'), 'delivered');
     expect(unknown.statusCode).toBe(200);

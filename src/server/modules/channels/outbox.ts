@@ -8,7 +8,6 @@ import {
 } from '../../db/schema.js';
 import { publish } from '../../platform/bus.js';
 import { decrypt } from '../../platform/crypto.js';
-import type { Db } from '../../platform/db.js';
 import { recordSignalEvent } from '../queue/signals.service.js';
 import type { ChannelsDeps } from './channels.module.js';
 import { openAddress } from './contact.js';
@@ -273,14 +272,4 @@ export function createOutbox(deps: ChannelsDeps & OutboxOptions): {
     },
     runOnce,
   };
-}
-
-/** For tests and the channel view: a delivery's row by signal and seq. */
-export async function deliveryOf(db: Db, signalId: string, seq: number) {
-  const [row] = await db
-    .select()
-    .from(channelDelivery)
-    .where(and(eq(channelDelivery.signalId, signalId), eq(channelDelivery.seq, seq)))
-    .limit(1);
-  return row;
 }
