@@ -105,19 +105,20 @@ export async function postWebhook(
   if (res.status < 300) return { status: res.status, body, ms };
   let code = '';
   try {
-    code = String((JSON.parse(body) as { code?: string }).code ?? '');
+    const parsed = JSON.parse(body) as { code?: string; error?: { code?: string } };
+    code = String(parsed.error?.code ?? parsed.code ?? '');
   } catch {
     // Not JSON: no code to show.
   }
   if (res.status === 503)
     throw new SimulateError(
-      `Harbour answered 503 ${code || ''} to ${pathname}: Twilio is not configured there (TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN, or the demo's account with HARBOUR_DEMO)`,
+      `Harbour answered 503 ${code} to ${pathname}: Twilio is not configured there (TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN, or the demo's account with HARBOUR_DEMO)`,
     );
   if (res.status === 403)
     throw new SimulateError(
       `Harbour refused the signature of ${pathname} (403 ${code}): run the simulator with the server's configuration (same HARBOUR_DATA_DIR or TWILIO_AUTH_TOKEN, same HARBOUR_PUBLIC_URL)`,
     );
-  throw new SimulateError(`Harbour answered ${res.status} ${code} to POST ${pathname}`);
+  throw new SimulateError(`Harbour answered ${res.status}${code ? ` ${code}` : ''} to POST ${pathname}`);
 }
 
 // ---------------------------------------------------------------------------------------------- phone calls
@@ -149,6 +150,26 @@ export function hotlineNumber(cfg: TwilioConfig, language: Language): string {
   return match.number;
 }
 
+/** An attribute of the first `<tag>` in a TwiML document, XML entities decoded. */
+function attr(xml: string, tag: string, name: string): string | undefined {
+  const raw = new RegExp(`<${tag}\\b[^>]*?\\s${name}="([^"]*)"`).exec(xml)?.[1];
+  return raw
+    ?.replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&apos;', "'")
+    .replaceAll('&amp;', '&');
+}
+
+/** A URL from Harbour's TwiML as the path (and query) to post to: only Harbour's own; else the fallback. */
+function harbourPath(sim: Pick<TwilioSim, 'publicUrl'>, url: string | undefined, fallback: string): string {
+  if (!url) return fallback;
+  if (url.startsWith(`${sim.publicUrl}/`)) return url.slice(sim.publicUrl.length);
+  if (url.startsWith('/')) return url;
+  return fallback;
+}
+
 /** One inbound call: ringing → greeting/menu → digit → queue → answered (REST redirect) or abandoned → completed. */
 export async function simulateCall(
   sim: TwilioSim,
@@ -173,11 +194,20 @@ export async function simulateCall(
   const result: CallResult = { callSid, outcome: 'abandoned', webhookMs: [] };
   const seenBefore = sim.standin.requests.length;
   const isMine = (r: StandinRequest) => r.path.endsWith(`/Calls/${callSid}.json`) && r.method === 'POST';
-  const completed = async (duration: number, how: string) => {
+  /** Webhooks that are not part of the caller's path (hold music, callbacks): a refusal is shown, not fatal. */
+  const aside = (what: string, path: string, params: Record<string, string>) =>
+    postWebhook(sim, path, params).then(
+      (r) => r,
+      (e: Error) => {
+        log(`${what}: ${e.message}`);
+        return undefined;
+      },
+    );
+  const completed = async (how: string) => {
     const s = await postWebhook(sim, '/webhooks/twilio/voice/status', {
       ...base,
       CallStatus: 'completed',
-      CallDuration: String(Math.max(0, Math.round(duration))),
+      CallDuration: String(Math.round((performance.now() - t0) / 1000)),
     });
     log(`${how}; status callback "completed" (${s.ms.toFixed(0)} ms)`);
   };
@@ -186,40 +216,48 @@ export async function simulateCall(
   const incoming = await postWebhook(sim, '/webhooks/twilio/voice', { ...base, CallStatus: 'ringing' });
   result.webhookMs.push(incoming.ms);
   if (!/<Gather\b/.test(incoming.body)) {
-    log(`Harbour answered without a menu (${incoming.ms.toFixed(0)} ms): closed message, hang-up`);
+    log(
+      `Harbour answered without a menu (${incoming.ms.toFixed(0)} ms): the closed message, then it hangs up`,
+    );
     result.outcome = 'closed';
-    await completed((performance.now() - t0) / 1000, 'the caller heard the closed message');
+    await completed('the caller heard the emergency number');
     return result;
   }
-  log(`greeting and menu in English and French (${incoming.ms.toFixed(0)} ms)`);
+  log(`greeting and menu (${incoming.ms.toFixed(0)} ms)`);
 
   const digit = DIGIT[options.language];
-  const menu = await postWebhook(sim, '/webhooks/twilio/voice/menu', {
-    ...base,
-    CallStatus: 'in-progress',
-    Digits: digit,
-  });
+  const menuPath = harbourPath(sim, attr(incoming.body, 'Gather', 'action'), '/webhooks/twilio/voice/menu');
+  const menu = await postWebhook(sim, menuPath, { ...base, CallStatus: 'in-progress', Digits: digit });
   result.webhookMs.push(menu.ms);
   if (!/<Enqueue\b/.test(menu.body)) {
-    log(`pressed ${digit}: Harbour said nobody is available (${menu.ms.toFixed(0)} ms)`);
+    log(`pressed ${digit}: Harbour says nobody can answer now (${menu.ms.toFixed(0)} ms) and hangs up`);
     result.outcome = 'unavailable';
-    await completed((performance.now() - t0) / 1000, 'the caller heard the emergency number, hang-up');
+    await completed('the caller heard the emergency number');
     return result;
   }
   const queuedAt = performance.now();
   log(`pressed ${digit}: queued (${menu.ms.toFixed(0)} ms); waiting for an advocate`);
   const queueSid = twilioSid('QU');
-  // Twilio fetches the hold message (waitUrl) as soon as the caller is in the queue.
-  const wait = await postWebhook(sim, '/webhooks/twilio/voice/wait', {
-    ...base,
-    CallStatus: 'in-progress',
-    QueueSid: queueSid,
-    QueuePosition: '1',
-    QueueTime: '0',
-    AvgQueueTime: '0',
-    CurrentQueueSize: '1',
-  });
-  log(`hold message played (${wait.ms.toFixed(0)} ms)`);
+  const queueResultPath = harbourPath(
+    sim,
+    attr(menu.body, 'Enqueue', 'action'),
+    '/webhooks/twilio/voice/queue-result',
+  );
+  // Twilio plays the hold message (waitUrl) as soon as the caller is in the queue.
+  const wait = await aside(
+    'hold message',
+    harbourPath(sim, attr(menu.body, 'Enqueue', 'waitUrl'), '/webhooks/twilio/voice/wait'),
+    {
+      ...base,
+      CallStatus: 'in-progress',
+      QueueSid: queueSid,
+      QueuePosition: '1',
+      QueueTime: '0',
+      AvgQueueTime: '0',
+      CurrentQueueSize: '1',
+    },
+  );
+  if (wait) log(`hold message played (${wait.ms.toFixed(0)} ms)`);
 
   // Answered = Harbour redirects this call by REST (Calls/{CallSid}.json) into the conference.
   const answer = await waitForRequest(
@@ -229,104 +267,155 @@ export async function simulateCall(
     seenBefore,
   );
   if (!answer) {
-    const queueTime = String(Math.round((performance.now() - queuedAt) / 1000));
-    const q = await postWebhook(sim, '/webhooks/twilio/voice/queue-result', {
+    const q = await postWebhook(sim, queueResultPath, {
       ...base,
       CallStatus: 'completed',
       QueueResult: 'hangup',
       QueueSid: queueSid,
-      QueueTime: queueTime,
+      QueueTime: String(Math.round((performance.now() - queuedAt) / 1000)),
     });
     log(
       `no answer within ${options.abandonAfterS} s: the caller hangs up (queue result ${q.ms.toFixed(0)} ms)`,
     );
     result.outcome = 'abandoned';
-    await completed((performance.now() - t0) / 1000, 'abandoned');
+    await completed('abandoned');
     return result;
   }
   if (answer.params.Status === 'completed') {
     log('Harbour ended the call while it waited');
     result.outcome = 'hung-up-by-harbour';
-    await completed((performance.now() - t0) / 1000, 'ended');
+    await completed('ended');
     return result;
   }
   result.outcome = 'answered';
   result.waitS = (performance.now() - queuedAt) / 1000;
-  const conferenceName = /<Conference[^>]*>([^<]+)<\/Conference>/.exec(answer.params.Twiml ?? '')?.[1] ?? '';
+  const twiml = answer.params.Twiml ?? '';
+  const conferenceName = /<Conference\b[^>]*>([^<]+)<\/Conference>/.exec(twiml)?.[1] ?? '';
   log(
-    `answered after ${result.waitS.toFixed(1)} s in the queue: Harbour moved the call into ${conferenceName ? 'its conference' : 'a new TwiML'}`,
+    `answered after ${result.waitS.toFixed(1)} s in the queue: Harbour moved the call ${conferenceName ? 'into its conference' : 'elsewhere'}`,
   );
 
   // The conference: the caller joins; every party Harbour dials in (forwarded advocate, interpreter) joins too.
+  const conferencePath = harbourPath(
+    sim,
+    attr(twiml, 'Conference', 'statusCallback'),
+    '/webhooks/twilio/voice/conference',
+  );
   const conferenceSid = twilioSid('CF');
   let sequence = 0;
-  const conferenceEvent = (event: string, callSid: string) =>
-    postWebhook(sim, '/webhooks/twilio/voice/conference', {
+  const conferenceEvent = (event: string, party: string, label?: string) =>
+    aside(`conference ${event}`, conferencePath, {
       AccountSid: sim.twilio.accountSid,
       ConferenceSid: conferenceSid,
       FriendlyName: conferenceName,
       StatusCallbackEvent: event,
-      CallSid: callSid,
+      ...(event.startsWith('participant') ? { CallSid: party } : {}),
+      ...(label ? { ParticipantLabel: label } : {}),
       SequenceNumber: String(++sequence),
       Timestamp: new Date().toUTCString(),
       Muted: 'false',
       Hold: 'false',
       Coaching: 'false',
-      EndConferenceOnExit: callSid === base.CallSid ? 'true' : 'false',
-      StartConferenceOnEnter: 'true',
+      EndConferenceOnExit: party === callSid ? 'true' : 'false',
+      StartConferenceOnEnter: party === callSid ? 'false' : 'true',
     });
-  const parties: string[] = [];
-  const partyJoins: Promise<unknown>[] = [];
-  const joinParty = (r: StandinRequest) => {
-    if (!r.sid || r.status >= 300 || r.method !== 'POST') return;
-    if (!conferenceName || !/\/Conferences\/[^/]+\/Participants\.json$/.test(r.path)) return;
-    if (
-      !r.path.includes(`/Conferences/${conferenceName}/`) &&
-      !r.path.includes(`/Conferences/${conferenceSid}/`)
-    )
-      return;
-    parties.push(r.sid);
-    partyJoins.push(
-      conferenceEvent('participant-join', r.sid)
-        .then((j) => log(`a party Harbour dialled joined the conference (${j.ms.toFixed(0)} ms)`))
-        .catch((e: Error) => log(`a party's join was refused: ${e.message}`)),
-    );
+  const partyStatus = (p: Party, status: string) =>
+    aside(`party ${status}`, p.callback, {
+      AccountSid: sim.twilio.accountSid,
+      CallSid: p.sid,
+      CallStatus: status,
+      From: sim.twilio.callerId ?? to,
+      To: p.to,
+      Direction: 'outbound-api',
+      ApiVersion: '2010-04-01',
+    });
+  interface Party {
+    sid: string;
+    to: string;
+    label?: string;
+    callback: string;
+    left: boolean;
+  }
+  const parties: Party[] = [];
+  const partyWork: Promise<unknown>[] = [];
+  const inConference = (r: StandinRequest) =>
+    conferenceName !== '' &&
+    (r.path.includes(`/Conferences/${conferenceName}/`) || r.path.includes(`/Conferences/${conferenceSid}/`));
+  const onPartyRequest = (r: StandinRequest) => {
+    if (r.status >= 300 || !inConference(r)) return;
+    if (r.method === 'POST' && r.sid && /\/Participants\.json$/.test(r.path)) {
+      // Harbour dialled someone into the call (a forwarded advocate, the interpreter line): they answer.
+      const p: Party = {
+        sid: r.sid,
+        to: r.params.To ?? '',
+        ...(r.params.Label ? { label: r.params.Label } : {}),
+        callback: harbourPath(sim, r.params.StatusCallback, '/webhooks/twilio/voice/party'),
+        left: false,
+      };
+      parties.push(p);
+      partyWork.push(
+        (async () => {
+          await sleep(100);
+          await partyStatus(p, 'in-progress');
+          const j = await conferenceEvent('participant-join', p.sid, p.label);
+          if (j) log(`a party Harbour dialled joined the conference (${j.ms.toFixed(0)} ms)`);
+        })(),
+      );
+    } else if (r.method === 'DELETE') {
+      // Harbour removed a party (e.g. the interpreter's leg ended).
+      const p = parties.find((x) => r.path.endsWith(`/Participants/${x.sid}.json`) && !x.left);
+      if (!p) return;
+      p.left = true;
+      partyWork.push(
+        (async () => {
+          await conferenceEvent('participant-leave', p.sid, p.label);
+          await partyStatus(p, 'completed');
+          log('Harbour removed a party from the conference');
+        })(),
+      );
+    }
   };
-  for (const r of sim.standin.requests.slice(seenBefore)) joinParty(r);
-  const stopParties = sim.standin.onRequest(joinParty);
+  for (const r of sim.standin.requests.slice(seenBefore)) onPartyRequest(r);
+  const stopParties = sim.standin.onRequest(onPartyRequest);
   try {
     if (conferenceName) {
-      await conferenceEvent('conference-start', base.CallSid).catch(() => undefined);
-      const j = await conferenceEvent('participant-join', base.CallSid);
-      log(`the caller joined the conference (${j.ms.toFixed(0)} ms); talking for ${options.talkS} s`);
+      const waitUrl = attr(twiml, 'Conference', 'waitUrl');
+      if (waitUrl)
+        await aside('connecting message', harbourPath(sim, waitUrl, '/webhooks/twilio/voice/wait'), {
+          ...base,
+          CallStatus: 'in-progress',
+        });
+      await conferenceEvent('conference-start', callSid);
+      const j = await conferenceEvent('participant-join', callSid, 'caller');
+      if (j) log(`the caller joined the conference (${j.ms.toFixed(0)} ms); talking for ${options.talkS} s`);
     }
-    const hangUp = await waitForRequest(
+    const hungUp = await waitForRequest(
       sim.standin,
       (r) => isMine(r) && r.params.Status === 'completed',
       options.talkS * 1000,
       seenBefore,
     );
-    await Promise.all(partyJoins);
-    if (hangUp) {
+    await Promise.all(partyWork);
+    if (hungUp) {
       result.outcome = 'hung-up-by-harbour';
       log('Harbour hung up the call (the advocate ended it)');
     }
     if (conferenceName) {
-      for (const p of parties) await conferenceEvent('participant-leave', p).catch(() => undefined);
-      await conferenceEvent('participant-leave', base.CallSid).catch(() => undefined);
-      await conferenceEvent('conference-end', base.CallSid).catch(() => undefined);
+      await conferenceEvent('participant-leave', callSid, 'caller');
+      // The caller ends the conference (endConferenceOnExit): everyone else leaves with them.
+      for (const p of parties.filter((x) => !x.left)) {
+        p.left = true;
+        await conferenceEvent('participant-leave', p.sid, p.label);
+        await partyStatus(p, 'completed');
+      }
+      await conferenceEvent('conference-end', callSid);
     }
   } finally {
     stopParties();
   }
-  await completed(
-    (performance.now() - t0) / 1000,
-    hangUp(result) ? 'ended by Harbour' : 'the caller hangs up',
-  );
+  await completed(result.outcome === 'hung-up-by-harbour' ? 'ended by Harbour' : 'the caller hangs up');
   return result;
 }
-
-const hangUp = (r: CallResult) => r.outcome === 'hung-up-by-harbour';
 
 /** The first stand-in request (from index `from` on) that matches, or undefined after `timeoutMs`. */
 function waitForRequest(
@@ -411,7 +500,7 @@ export async function simulateMessaging(sim: TwilioSim, options: MessagingOption
       `${options.channel} #${contact.index} [${elapsed(t0)}] reply from Harbour: ${JSON.stringify(r.params.Body ?? '')}`,
     );
     contact.firstReply?.();
-    const callback = statusPath(r.params.StatusCallback);
+    const callback = harbourPath(sim, r.params.StatusCallback, '/webhooks/twilio/messaging/status');
     const steps = options.channel === 'whatsapp' ? ['sent', 'delivered', 'read'] : ['sent', 'delivered'];
     acknowledgements.push(
       (async () => {
@@ -442,8 +531,11 @@ export async function simulateMessaging(sim: TwilioSim, options: MessagingOption
       (c) =>
         new Promise<boolean>((resolve) => {
           if (c.replies > 0) return resolve(true);
-          c.firstReply = () => resolve(true);
-          setTimeout(() => resolve(c.replies > 0), options.waitS * 1000);
+          const timer = setTimeout(() => resolve(c.replies > 0), options.waitS * 1000);
+          c.firstReply = () => {
+            clearTimeout(timer);
+            resolve(true);
+          };
         }),
     );
     for (const c of contacts) {
@@ -481,18 +573,6 @@ export async function simulateMessaging(sim: TwilioSim, options: MessagingOption
     stop();
   }
   return result;
-}
-
-/** The path of a StatusCallback URL Harbour gave (only its own webhook paths), else the documented one. */
-function statusPath(callback: string | undefined): string {
-  const fallback = '/webhooks/twilio/messaging/status';
-  if (!callback) return fallback;
-  try {
-    const u = new URL(callback);
-    return u.pathname.startsWith('/webhooks/twilio/') ? u.pathname + u.search : fallback;
-  } catch {
-    return fallback;
-  }
 }
 
 // ------------------------------------------------------------------------------------------------- e-mail
