@@ -226,12 +226,12 @@ async function noteBounce(
 }
 
 const FR_CUES = new Set(
-  'bonjour bonsoir salut merci aide aidez besoin je suis vous nous mon ma mes est pas une des les avec pour dans travail peur français francais svp moi elle qui que ne au aux du et sur être avoir ai mais où ça cela veux peux aidez-moi patron argent passeport'.split(
+  'bonjour bonsoir salut merci oui aide aidez besoin je suis vous nous mon ma mes est pas une des les avec pour dans travail peur français francais svp moi elle qui que ne au aux du et sur être avoir ai mais où ça cela veux peux aidez-moi patron argent passeport'.split(
     ' ',
   ),
 );
 const EN_CUES = new Set(
-  'hello hi help please need i am you we my is not the and with for in work afraid scared me he she who that to of on be have but or this want can boss money passport'.split(
+  'hello hi yes help please need i am you we my is not the and with for in work afraid scared me he she who that to of on be have but or this want can boss money passport'.split(
     ' ',
   ),
 );
@@ -332,6 +332,8 @@ interface Prepared {
   text: string;
   language: SignalLanguage;
   interpreterLanguage: string | null;
+  /** The mail named its language (Content-Language). */
+  languageDeclared: boolean;
   contactHash: string | null;
   address: string | null;
   hotlineAddress: string;
@@ -440,7 +442,10 @@ async function threadRow(tx: Db, key: Buffer, signalId: string, seq: number, p: 
 async function findThread(
   db: Db,
   refs: string[],
-): Promise<Pick<SignalRow, 'id' | 'state' | 'reference' | 'contactHash' | 'language'> | undefined> {
+): Promise<
+  | Pick<SignalRow, 'id' | 'state' | 'reference' | 'contactHash' | 'language' | 'interpreterLanguage'>
+  | undefined
+> {
   if (refs.length === 0) return undefined;
   const rows = await db
     .select({ messageId: emailMessage.messageId, signalId: emailMessage.signalId })
@@ -457,6 +462,7 @@ async function findThread(
       reference: signal.reference,
       contactHash: signal.contactHash,
       language: signal.language,
+      interpreterLanguage: signal.interpreterLanguage,
     })
     .from(signal)
     .where(eq(signal.id, signalId))
@@ -519,7 +525,12 @@ export async function ingestEmail(deps: IngestDeps, input: IngestInput): Promise
         if (!(err instanceof SignalEndedMeanwhile)) throw err;
       }
     }
-    return await arriveNew(deps, p, ours?.reference);
+    // A follow-up stays in the queue of the conversation it follows, unless the mail names its language.
+    const follow =
+      ours && !p.languageDeclared
+        ? { ...p, language: ours.language, interpreterLanguage: ours.interpreterLanguage }
+        : p;
+    return await arriveNew(deps, follow, ours?.reference);
   } catch (err) {
     if (err instanceof DuplicateMail) return { kind: 'duplicate', signalId: null };
     throw err;
@@ -551,7 +562,8 @@ function prepare(
 
   const from = mail.from?.value?.[0]?.address;
   const address = normalizeAddress('email', from) ?? normalizeAddress('email', input.mailFrom) ?? null;
-  const q = emailLanguage(headerText(mail, 'content-language'), subject, body);
+  const declared = headerText(mail, 'content-language');
+  const q = emailLanguage(declared, subject, body);
   const locale = localeOf(q.language);
   const text = fitText(
     body !== '' ? body : subject !== '' ? subject : t(locale, 'EMAIL_NO_TEXT'),
@@ -567,6 +579,7 @@ function prepare(
     text,
     language: q.language,
     interpreterLanguage: q.interpreterLanguage,
+    languageDeclared: Boolean(declared?.trim()),
     contactHash: address ? contactHash(deps.config.encryptionKey, address) : null,
     address,
     hotlineAddress: hotline,

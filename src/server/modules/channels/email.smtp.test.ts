@@ -392,8 +392,8 @@ describe('e-mail in: conversations', () => {
     await deliver({
       from,
       to: HOTLINE,
-      subject: 'Earlier (fictional)',
-      text: 'Earlier (fictional).',
+      subject: 'Plus tôt (fictif)',
+      text: "Bonjour, j'ai besoin d'aide (fictif).",
       messageId: `<${first}>`,
     });
     const old = (await threadOf(first))!.signalId;
@@ -403,13 +403,14 @@ describe('e-mail in: conversations', () => {
       from,
       to: HOTLINE,
       subject: 'Re: Earlier (fictional)',
-      text: 'Later (fictional).',
+      text: 'Ok.',
       messageId: `<${later}>`,
       inReplyTo: `<${first}>`,
     });
     const fresh = (await threadOf(later))!.signalId;
     expect(fresh).not.toBe(old);
-    expect(await signalRow(fresh)).toMatchObject({ state: 'queued', channel: 'email' });
+    // It stays in the queue of the conversation it follows (French), though 'Ok.' alone says nothing.
+    expect(await signalRow(fresh)).toMatchObject({ state: 'queued', channel: 'email', language: 'fr' });
     const events = await db()
       .select()
       .from(signalEvent)
