@@ -26,6 +26,7 @@ import {
   signalEvent,
   voiceEndpoint,
 } from '../../db/schema.js';
+import { type Bus, type BusEvent, createBus } from '../../platform/bus.js';
 import { decrypt } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { openAddress } from './contact.js';
@@ -48,6 +49,9 @@ let closedApp: HarbourApp;
 let db: Db;
 let drop: () => Promise<void>;
 const logs: string[] = [];
+/** Every bus event of this database (the staff console's feed). */
+const busEvents: BusEvent[] = [];
+let bus: Bus;
 let overrides: Partial<Config>;
 
 /** A window of opening hours that does not contain now (Toronto time). */
@@ -76,6 +80,8 @@ beforeAll(async () => {
   });
   harbour = built;
   await harbour.app.ready();
+  bus = await createBus(db);
+  bus.subscribe((e) => void busEvents.push(e));
   // Same database, closed hours, no Voice SDK keys, no interpreter line.
   const twilioNoSdk = { ...overrides.twilio! };
   delete twilioNoSdk.apiKeySid;
@@ -94,6 +100,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await bus?.close();
   await harbour?.app.close();
   await closedApp?.app.close();
   await standin?.close();
@@ -359,7 +366,10 @@ describe('incoming call', () => {
 });
 
 describe('menu', () => {
-  it('nobody available for the queue: unavailable message with 911, hang up, ended unavailable', async () => {
+  it('nobody available for the queue: unavailable message with 911, hang up, ended unavailable, counted', async () => {
+    const sup = await staffMember('supervisor');
+    const board = async () => (await api(sup.session, 'GET', '/api/wallboard')).json().wallboard.today;
+    const counted = await board();
     const callSid = fakeSid('CA');
     await ring(callSid);
     const res = await press(callSid, '1');
@@ -371,6 +381,7 @@ describe('menu', () => {
     const { s, pc } = (await callOf(callSid))!;
     expect(s).toMatchObject({ state: 'ended', endReason: 'unavailable', answeredAt: null });
     expect(pc.menuDigit).toBe('1');
+    expect((await board()).calls.unanswered).toBe(counted.calls.unanswered + 1);
     const events = await eventsOf(s.id);
     expect(events.find((e) => e.type === 'menu_choice')?.data).toEqual({ digit: '1', language: 'en' });
     // A retry of the menu webhook answers the same, stores nothing more.
@@ -721,8 +732,12 @@ describe('hold, mute and the interpreter', () => {
   it('hold and mute reach Twilio with the right parameters; the card and the timeline record them', async () => {
     const { a, callSid, signalId } = await answeredCall('1');
     const { conferenceSid, advocateLeg } = await conferenceUp(signalId, callSid, a.user.id);
+    const seen = busEvents.length;
     const hold = await api(a.session, 'POST', `/api/signals/${signalId}/call/hold`, { on: true });
     expect(hold.statusCode).toBe(200);
+    await expect
+      .poll(() => busEvents.slice(seen).some((e) => e.topic === 'call' && e.signal === signalId))
+      .toBe(true);
     expect(hold.json().call).toMatchObject({ onHold: true, muted: false, conference: true });
     const holdReq = await standin.waitFor((r) =>
       r.path.endsWith(`/Conferences/${conferenceSid}/Participants/${callSid}.json`),
@@ -1005,6 +1020,14 @@ describe('hostile webhooks', () => {
         .where(sql`${channelReceipt.key} like ${`%${callSid}%`}`);
       expect(receipts).toHaveLength(0);
     }
+    // Not a form: refused before anything happens.
+    const plain = await harbour.app.inject({
+      method: 'POST',
+      url: '/webhooks/twilio/voice',
+      headers: { 'content-type': 'text/plain', 'x-twilio-signature': 'x' },
+      payload: 'CallSid=CA00',
+    });
+    expect(plain.statusCode).toBe(415);
     // An oversized body.
     const huge = await signedPost(harbour.app, '/webhooks/twilio/voice', {
       CallSid: fakeSid('CA'),
@@ -1048,6 +1071,8 @@ describe('privacy', () => {
     const text = JSON.stringify(events);
     expect(text).not.toContain('5550100123');
     expect(text).not.toContain('5550100142');
+    expect(busEvents.some((e) => e.topic === 'call')).toBe(true);
+    expect(JSON.stringify(busEvents)).not.toMatch(/5550100(123|142)/);
     const audits = JSON.stringify(await db.select().from(auditLog));
     expect(audits).not.toContain('5550100123');
     expect(audits).not.toContain('5550100142');
