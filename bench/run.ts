@@ -107,4 +107,6 @@ console.log('');
 printTable(rows);
 // The live queue: chat latency at 100 and 500 conversations, durable intake (a few minutes).
 if (!process.env.BENCH_SKIP_QUEUE) await import('./live-queue.js');
+// Channels: call and SMS webhook-to-queue latency, e-mail intake over SMTP (BENCH_SKIP_CHANNELS=1 skips).
+if (!process.env.BENCH_SKIP_CHANNELS) await import('./channels.js');
 if (process.env.BENCH_DIRECTORY_SEARCH) await import('./directory-search.js'); // 100k services: minutes to generate
