@@ -506,7 +506,8 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
       require(params, { ConferenceSid: CONFERENCE_SID, StatusCallbackEvent: /^[a-z-]{1,40}$/ });
       const conferenceSid = params.ConferenceSid as string;
       const event = params.StatusCallbackEvent as string;
-      const named = /^harbour-([0-9a-f-]{36})$/i.exec(params.FriendlyName ?? '')?.[1];
+      const name = /^harbour-(.{36})$/.exec(params.FriendlyName ?? '')?.[1];
+      const named = name && UUID.test(name) ? name : undefined;
       const [pc] = named
         ? await db.select().from(phoneCall).where(eq(phoneCall.signalId, named)).limit(1)
         : await db.select().from(phoneCall).where(eq(phoneCall.conferenceSid, conferenceSid)).limit(1);

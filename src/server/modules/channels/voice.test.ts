@@ -1020,6 +1020,14 @@ describe('hostile webhooks', () => {
         .where(sql`${channelReceipt.key} like ${`%${callSid}%`}`);
       expect(receipts).toHaveLength(0);
     }
+    // A conference name that looks like ours but is not a signal id: 404, never a database error.
+    const oddName = await signedPost(harbour.app, '/webhooks/twilio/voice/conference', {
+      ConferenceSid: fakeSid('CF'),
+      FriendlyName: `harbour-${'-'.repeat(36)}`,
+      StatusCallbackEvent: 'conference-start',
+      SequenceNumber: '1',
+    });
+    expect(oddName.statusCode).toBe(404);
     // Not a form: refused before anything happens.
     const plain = await harbour.app.inject({
       method: 'POST',
