@@ -21,6 +21,7 @@ import {
   isOwnMessageId,
   MAX_ATTACHMENTS_PER_MAIL,
   messageIds,
+  roughHtmlText,
   withoutQuotedReply,
 } from './email.ingest.js';
 import { baseSubject } from './email.sender.js';
@@ -129,6 +130,14 @@ describe('e-mail parsing helpers', () => {
     expect(cleanText('a\u0000b\r\nc\u0007\td\r\n\r\n\r\n\r\n\r\ne  ')).toBe('ab\nc\td\n\n\ne');
   });
 
+  it('falls back to stripping tags when the parser does not convert the HTML', () => {
+    expect(
+      roughHtmlText(
+        '<html><head><title>t</title></head><body><script>alert(1)</script><p>Hi&nbsp;&amp; bye</p><br>x&lt;y</body></html>',
+      ).trim(),
+    ).toBe('Hi & bye\n\nx<y');
+  });
+
   it('strips reply prefixes from subjects', () => {
     expect(baseSubject('Re: RE: Fwd: TR: Help')).toBe('Help');
     expect(baseSubject('Re[2]: Help')).toBe('Help');
@@ -223,6 +232,15 @@ describe('ingestEmail (without SMTP)', () => {
     expect(out2).toMatchObject({ attachments: MAX_ATTACHMENTS_PER_MAIL, refusedAttachments: 3 });
     const msgs = await messagesOf(out2.signalId);
     expect(msgs[1]!.text).toContain('3 more attachments were not kept (at most 20 per e-mail)');
+  });
+
+  it('HTML nested too deep for the converter still gives its words, never its markup', async () => {
+    const html = `${'<div>'.repeat(1100)}Deep words (fictional)${'</div>'.repeat(1100)}`;
+    const raw = await compose({ from: person(), to: HOTLINE, subject: 'Deep', html });
+    const out = await ingestEmail(deps, { raw, mailFrom: 'a@mail.example', rcptTo: [HOTLINE] });
+    if (out.kind !== 'stored') throw new Error(out.kind);
+    const [m] = await messagesOf(out.signalId);
+    expect(m!.text).toBe('Deep words (fictional)');
   });
 
   it('a message without a Message-ID is still stored once (its bytes identify it)', async () => {

@@ -307,6 +307,23 @@ export function withoutQuotedReply(text: string): string {
   return kept === '' ? text : kept;
 }
 
+/** Text of HTML by stripping tags (a fallback only: scripts and styles dropped, a few entities decoded). */
+export function roughHtmlText(html: string): string {
+  return html
+    .slice(0, 400_000)
+    .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/<(br|\/p|\/div|\/li|\/tr|\/h[1-6])\b[^>]*>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/&lt;/gi, '<')
+    .replace(/&gt;/gi, '>')
+    .replace(/&quot;/gi, '"')
+    .replace(/&#0*39;|&apos;/gi, "'")
+    .replace(/&amp;/gi, '&')
+    .replace(/[ \t]{2,}/g, ' ');
+}
+
 /** Cuts a text to `max` code points, with a localised note when it was cut. */
 function fitText(text: string, max: number, locale: 'en-CA' | 'fr-CA'): string {
   const points = [...text];
@@ -554,6 +571,8 @@ function prepare(
     .filter((r, i, all) => all.indexOf(r) === i && r !== messageId)
     .slice(0, MAX_REFERENCES);
   let body = cleanText(typeof mail.text === 'string' ? mail.text : '');
+  // HTML the parser would not convert (too long, nested too deep): its words, tags stripped (never rendered).
+  if (body === '' && typeof mail.html === 'string') body = cleanText(roughHtmlText(mail.html));
   if (references.length > 0) body = withoutQuotedReply(body);
   const parts = (mail.attachments ?? []).filter((a) => Buffer.isBuffer(a.content));
   const files = parts.slice(0, MAX_ATTACHMENTS_PER_MAIL);

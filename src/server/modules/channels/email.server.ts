@@ -13,8 +13,10 @@ import { type IngestOutcome, ingestEmail } from './email.ingest.js';
  * never an address, subject or text.
  */
 
-/** Concurrent SMTP connections. */
-const MAX_CLIENTS = 50;
+/** Concurrent SMTP connections (each may hold up to SMTP_MAX_BYTES in memory while it is read). */
+const MAX_CLIENTS = 20;
+/** Messages parsed and stored at the same time; the others wait their turn (their clients wait for the reply). */
+const MAX_INGESTING = 4;
 /** Recipients per message (all must be the hotline's own). */
 const MAX_RECIPIENTS = 10;
 
@@ -35,6 +37,22 @@ export function createEmailListener(deps: ChannelsDeps): {
   let bound: number | undefined;
 
   const domain = cfg?.addresses[0]?.split('@')[1] ?? 'harbour.invalid';
+
+  // A small semaphore: parsing is CPU and memory bound, so a burst of large mails is taken a few at a time.
+  let ingesting = 0;
+  const queue: Array<() => void> = [];
+  async function limited<T>(run: () => Promise<T>): Promise<T> {
+    // A finishing run hands its slot straight to the next waiter, so the limit holds exactly.
+    if (ingesting >= MAX_INGESTING) await new Promise<void>((resolve) => queue.push(resolve));
+    else ingesting++;
+    try {
+      return await run();
+    } finally {
+      const next = queue.shift();
+      if (next) next();
+      else ingesting--;
+    }
+  }
 
   function report(outcome: IngestOutcome): void {
     switch (outcome.kind) {
@@ -109,12 +127,16 @@ export function createEmailListener(deps: ChannelsDeps): {
             return finish(smtpError(552, '5.3.4 Message too big'));
           }
           const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
-          ingestEmail(deps, {
-            raw: Buffer.concat(chunks, size),
-            mailFrom,
-            rcptTo: session.envelope.rcptTo.map((r) => r.address),
-            remoteAddress: session.remoteAddress,
-          })
+          const raw = Buffer.concat(chunks, size);
+          chunks.length = 0;
+          limited(() =>
+            ingestEmail(deps, {
+              raw,
+              mailFrom,
+              rcptTo: session.envelope.rcptTo.map((r) => r.address),
+              remoteAddress: session.remoteAddress,
+            }),
+          )
             .then((outcome) => {
               report(outcome);
               if (outcome.kind === 'refused') finish(smtpError(outcome.code, outcome.reply));

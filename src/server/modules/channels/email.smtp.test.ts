@@ -449,6 +449,23 @@ describe('e-mail in: conversations', () => {
     expect(await messagesOf(rows[0]!.id)).toHaveLength(2);
   });
 
+  it('a burst of mails on parallel connections is stored completely (a few parsed at a time)', async () => {
+    const senders = Array.from({ length: 12 }, () => person());
+    const infos = await Promise.all(
+      senders.map((from, i) =>
+        deliver({
+          from,
+          to: HOTLINE,
+          subject: `Burst ${i}`,
+          text: `Burst ${i} (fictional).`,
+          messageId: `<${mid()}>`,
+        }),
+      ),
+    );
+    expect(infos.every((info) => /^250/.test(info.response))).toBe(true);
+    for (const from of senders) expect(await signalsOf(from)).toHaveLength(1);
+  });
+
   it('HTML-only mail is stored as text (tags, scripts and styles gone, never HTML)', async () => {
     const from = person();
     const id = mid();
