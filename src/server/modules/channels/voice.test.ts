@@ -1044,6 +1044,65 @@ describe('hostile webhooks', () => {
     expect(huge.statusCode).toBe(413);
   });
 
+  it('garbage in every parameter of every voice webhook: never a 5xx', async () => {
+    const { a, callSid, signalId } = await answeredCall('1');
+    const values = [
+      '',
+      ' ',
+      'x'.repeat(5000),
+      '\u202e\ud83d\ude00 ',
+      "'; drop table signal; --",
+      '-1',
+      `CA${'z'.repeat(32)}`,
+      callSid,
+      signalId,
+      `client:${a.user.id}`,
+      `harbour-${signalId}`,
+      fakeSid('CF'),
+      'completed',
+      'participant-join',
+      'hangup',
+    ];
+    const names = [
+      'CallSid',
+      'CallStatus',
+      'Digits',
+      'From',
+      'To',
+      'QueueResult',
+      'ConferenceSid',
+      'FriendlyName',
+      'StatusCallbackEvent',
+      'SequenceNumber',
+      'ParticipantLabel',
+      'signal',
+    ];
+    const paths = [
+      '/webhooks/twilio/voice',
+      '/webhooks/twilio/voice/menu?retry=1',
+      '/webhooks/twilio/voice/wait?lang=%00',
+      '/webhooks/twilio/voice/queue-result',
+      '/webhooks/twilio/voice/status',
+      '/webhooks/twilio/voice/client',
+      '/webhooks/twilio/voice/conference',
+      '/webhooks/twilio/voice/party?party=nope',
+      '/webhooks/twilio/voice/interpreter-code',
+    ];
+    let n = 0;
+    for (const path of paths) {
+      for (let i = 0; i < 12; i++) {
+        const params: Record<string, string> = {};
+        for (const name of names) {
+          n++;
+          if ((n * 7 + i) % 3 === 0) continue;
+          params[name] = values[(n * 31 + i * 17) % values.length]!;
+        }
+        const res = await signedPost(harbour.app, path, params);
+        expect(res.statusCode, `${path} ${JSON.stringify(params).slice(0, 300)}`).toBeLessThan(500);
+      }
+    }
+  });
+
   it('503 TWILIO_NOT_CONFIGURED without an account (the rest of Harbour works)', async () => {
     const bare = await buildApp({ config: testConfig({ publicUrl: 'http://harbour.test' }), db });
     await bare.app.ready();
