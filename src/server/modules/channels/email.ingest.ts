@@ -173,6 +173,9 @@ export function automaticReason(
   if (hasHeader(mail, 'list-id')) return 'list';
   const id = messageIds(mail.messageId)[0];
   if (id && isOwnMessageId(id, addresses)) return 'own';
+  // "From" the hotline itself: our own reply coming back, or a forgery that would make us write to ourselves.
+  const from = normalizeAddress('email', mail.from?.value?.[0]?.address);
+  if (from && addresses.includes(from)) return 'own';
   return undefined;
 }
 

@@ -607,6 +607,13 @@ describe('e-mail in: automatic mail is dropped (250, nothing stored)', () => {
     );
     expect(await rawDeliver(port, from, [HOTLINE], own)).toMatch(/^250/);
     expect(await threadOf(ownId)).toBeUndefined();
+    const selfId = mid();
+    const self = rawMail(
+      { From: HOTLINE_FR, To: HOTLINE, Subject: 'Self', 'Message-ID': `<${selfId}>` },
+      'Self (fictional).',
+    );
+    expect(await rawDeliver(port, from, [HOTLINE], self)).toMatch(/^250/);
+    expect(await threadOf(selfId)).toBeUndefined();
     expect(await signalsOf(from)).toEqual([]);
   });
 });
