@@ -409,6 +409,16 @@ describe('channels in the console (real browser)', () => {
       startedAt: new Date(Date.now() - 30_000),
     });
 
+    // The advocate's own leg (a forwarded phone or the browser), which "Mute" acts on.
+    await db.insert(callParty).values({
+      signalId: call.id,
+      kind: 'advocate',
+      userId: advocate.id,
+      callSid: `CA${randomBytes(16).toString('hex')}`,
+      status: 'joined',
+      startedAt: new Date(Date.now() - 70_000),
+    });
+
     const context = await browser.newContext({ locale: 'en-CA' });
     const page = await context.newPage();
     const pageErrors: string[] = [];
@@ -429,6 +439,11 @@ describe('channels in the console (real browser)', () => {
     await openConversation(page, call.reference);
     await page.getByRole('heading', { level: 2, name: `Phone ${call.reference}` }).waitFor();
 
+    // The number they called, a first contact (no earlier one), and the audited reveal: never the number itself.
+    const facts = page.locator('.channel-facts');
+    await facts.getByText(HOTLINE_EN).waitFor();
+    expect(await facts.textContent()).toContain('None: first contact from this person');
+    await facts.getByRole('button', { name: 'Reveal number' }).waitFor();
     const card = page.getByRole('region', { name: 'Call' });
     await card.waitFor();
     expect(await card.textContent()).toContain('Connected');
@@ -460,6 +475,19 @@ describe('channels in the console (real browser)', () => {
       .toBe(true);
     await card.getByRole('button', { name: 'Resume' }).click();
     await card.getByRole('button', { name: 'Hold' }).waitFor();
+    await card.getByRole('button', { name: 'Mute' }).click();
+    await card.locator('.badge', { hasText: 'You are muted' }).waitFor();
+    await card.getByRole('button', { name: 'Unmute' }).click();
+    await card.getByRole('button', { name: 'Mute' }).waitFor();
+    expect(await card.locator('.badge', { hasText: 'You are muted' }).count()).toBe(0);
+    // Each press reached Twilio (the stand-in): hold on/off for the caller, mute on/off for the advocate.
+    const legUpdates = standin.requests.filter((r) => /\/Participants\/CA[0-9a-f]+\.json$/.test(r.path));
+    expect(legUpdates.map((r) => r.params.Hold ?? r.params.Muted)).toEqual([
+      'true',
+      'false',
+      'true',
+      'false',
+    ]);
 
     // Remove the Spanish interpreter, add a Portuguese one (named in the UI language, or typed as a tag).
     await interpreter.getByRole('button', { name: 'Remove the interpreter: Spanish' }).click();
@@ -479,7 +507,12 @@ describe('channels in the console (real browser)', () => {
     await dialog.waitFor({ state: 'detached' });
     await card.getByRole('listitem').filter({ hasText: 'Interpreter: Portuguese' }).waitFor();
     const parties = await db.select().from(callParty).where(eq(callParty.signalId, call.id));
-    expect(parties.map((p) => p.language).sort()).toEqual(['es', 'pt']);
+    expect(
+      parties
+        .filter((p) => p.kind === 'interpreter')
+        .map((p) => p.language)
+        .sort(),
+    ).toEqual(['es', 'pt']);
 
     // How I answer calls: a forwarded number instead (stored sealed, never shown again).
     await page.getByRole('button', { name: 'Change how I answer calls' }).click();

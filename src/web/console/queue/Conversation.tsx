@@ -16,6 +16,7 @@ import { CallCard } from './CallCard';
 import { ChannelFacts } from './ChannelFacts';
 import { Composer, MAX_EMAIL, MAX_MESSAGE } from './Composer';
 import { CHANNEL_ICONS, deliveriesBySeq, hasAddress, hasOutbox, windowOpen } from './channels';
+import { useTick } from './clock';
 import { queueKeys } from './keys';
 import { CHANNEL_LABELS, LANGUAGE_LABELS, labelOf } from './labels';
 import type { TypingState } from './live';
@@ -226,7 +227,9 @@ function Chat({ signal, channel }: { signal: SignalDetail; channel?: ChannelInfo
     channel ? deliveriesBySeq(channel.deliveries) : undefined,
   );
   const attachments = channel?.attachments ?? [];
-  const windowClosed = channel?.window ? !windowOpen(channel.window, Date.now()) : false;
+  // WhatsApp's window closes on its own: look again every half minute while it is open.
+  const now = useTick(Boolean(channel?.window?.open), 30_000);
+  const windowClosed = channel?.window ? !windowOpen(channel.window, now) : false;
   return (
     <div className="chat">
       <Transcript
