@@ -495,7 +495,8 @@ export async function ingestEmail(deps: IngestDeps, input: IngestInput): Promise
   const addresses = deps.config.email?.addresses ?? [];
   const hotline = input.rcptTo.map((r) => r.trim().toLowerCase()).find((r) => addresses.includes(r));
   if (!hotline) return refused(550, '5.1.1 Recipient not accepted here', 'recipient');
-  if (input.raw.length === 0 || input.raw.toString('latin1').trim() === '')
+  // (A longer message of blank lines is parsed and refused as empty below.)
+  if (input.raw.length === 0 || (input.raw.length < 4096 && input.raw.toString('latin1').trim() === ''))
     return refused(554, '5.6.0 Empty message refused', 'empty');
   const headers = headerSection(input.raw);
   if (headers.length > MAX_HEADER_BYTES) return refused(552, '5.3.4 Header section too large', 'headers');
