@@ -650,6 +650,60 @@ describe('media', () => {
     expect(notes).toHaveLength(1);
   });
 
+  it('follows redirects on Twilio’s origin with credentials, never to plain http elsewhere', async () => {
+    const seen: { path: string; auth: boolean }[] = [];
+    let elsewhereHits = 0;
+    const elsewhere = createServer((_req, res) => {
+      elsewhereHits++;
+      res.end('secret');
+    });
+    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r));
+    const elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+    const origin = createServer((req, res) => {
+      seen.push({ path: req.url ?? '', auth: Boolean(req.headers.authorization) });
+      if (req.url === '/media/away') res.writeHead(302, { location: `${elsewhereUrl}/x` }).end();
+      else if (req.url === '/media/here') res.writeHead(307, { location: '/media/file' }).end();
+      else if (req.url === '/media/file') res.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
+      else res.writeHead(204).end();
+    });
+    await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
+    const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
+    try {
+      const config = testConfig({ ...overrides, twilio: { ...overrides.twilio!, apiBaseUrl: originUrl } });
+      const deps: ChannelsDeps = {
+        db,
+        config,
+        bus: { subscribe: () => () => {}, close: async () => {}, connected: () => true },
+        signals,
+        mailer: undefined as never,
+        log: harbour.app.log,
+        twilio: createTwilioClient(config.twilio!),
+      };
+      const from = personNumber();
+      const { params } = withMedia(from, '', [
+        [`${originUrl}/media/away`, 'image/png'],
+        [`${originUrl}/media/here`, 'image/png'],
+      ]);
+      await createMessagingService(deps).inbound(params);
+      const [s] = await signalsOf('sms', from);
+      const rows = await attachmentsOf(s!.id);
+      expect(rows.map((r) => r.state).sort()).toEqual(['failed', 'stored']);
+      expect(openAttachmentBytes(TEST_KEY, rows.find((r) => r.state === 'stored')!)).toEqual(PNG);
+      expect(elsewhereHits).toBe(0);
+      expect(seen.filter((r) => r.path.startsWith('/media/'))).toEqual(
+        expect.arrayContaining([
+          { path: '/media/away', auth: true },
+          { path: '/media/here', auth: true },
+          { path: '/media/file', auth: true },
+        ]),
+      );
+      await until(async () => seen.filter((r) => r.path.endsWith('.json')).length === 2);
+    } finally {
+      await new Promise((r) => elsewhere.close(r));
+      await new Promise((r) => origin.close(r));
+    }
+  });
+
   it('a retried webhook with media stores its files once', async () => {
     const from = personNumber();
     const url = standin.addMedia(PNG, 'image/png');
