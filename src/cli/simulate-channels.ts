@@ -380,11 +380,13 @@ export async function simulateCall(
   try {
     if (conferenceName) {
       const waitUrl = attr(twiml, 'Conference', 'waitUrl');
-      if (waitUrl)
-        await aside('connecting message', harbourPath(sim, waitUrl, '/webhooks/twilio/voice/wait'), {
-          ...base,
-          CallStatus: 'in-progress',
-        });
+      const connecting = waitUrl
+        ? await aside('connecting message', harbourPath(sim, waitUrl, '/webhooks/twilio/voice/wait'), {
+            ...base,
+            CallStatus: 'in-progress',
+          })
+        : undefined;
+      if (connecting) log(`the caller hears that an advocate is joining (${connecting.ms.toFixed(0)} ms)`);
       await conferenceEvent('conference-start', callSid);
       const j = await conferenceEvent('participant-join', callSid, 'caller');
       if (j) log(`the caller joined the conference (${j.ms.toFixed(0)} ms); talking for ${options.talkS} s`);
@@ -480,7 +482,9 @@ export async function simulateMessaging(sim: TwilioSim, options: MessagingOption
     options.channel === 'whatsapp'
       ? (sim.twilio.whatsappFrom ?? `whatsapp:${hotlineNumber(sim.twilio, options.language)}`)
       : hotlineNumber(sim.twilio, options.language);
-  const contacts = Array.from({ length: options.count }, (_, i) => ({
+  // --from: one conversation sending `count` messages; else `count` conversations of one message each.
+  const perContact = options.from ? options.count : 1;
+  const contacts = Array.from({ length: options.from ? 1 : options.count }, (_, i) => ({
     index: i + 1,
     address: prefix + (options.from ?? fictionalNumber()),
     replies: 0,
@@ -538,28 +542,30 @@ export async function simulateMessaging(sim: TwilioSim, options: MessagingOption
           };
         }),
     );
-    for (const c of contacts) {
-      const messageSid = twilioSid('SM');
-      const body = options.message ?? SMS_SAMPLE[options.language];
-      const r = await postWebhook(sim, '/webhooks/twilio/messaging', {
-        AccountSid: sim.twilio.accountSid,
-        MessageSid: messageSid,
-        SmsMessageSid: messageSid,
-        SmsSid: messageSid,
-        From: c.address,
-        To: hotline,
-        Body: body,
-        NumMedia: '0',
-        NumSegments: '1',
-        SmsStatus: 'received',
-        ApiVersion: '2010-04-01',
-      });
-      result.sent++;
-      result.webhookMs.push(r.ms);
-      sim.log(
-        `${options.channel} #${c.index} [${elapsed(t0)}] ${c.address} → ${hotline}: accepted (${r.ms.toFixed(0)} ms)`,
-      );
-    }
+    for (const c of contacts)
+      for (let k = 1; k <= perContact; k++) {
+        const messageSid = twilioSid('SM');
+        const text = options.message ?? SMS_SAMPLE[options.language];
+        const body = perContact > 1 ? `${text} (${k}/${perContact})` : text;
+        const r = await postWebhook(sim, '/webhooks/twilio/messaging', {
+          AccountSid: sim.twilio.accountSid,
+          MessageSid: messageSid,
+          SmsMessageSid: messageSid,
+          SmsSid: messageSid,
+          From: c.address,
+          To: hotline,
+          Body: body,
+          NumMedia: '0',
+          NumSegments: '1',
+          SmsStatus: 'received',
+          ApiVersion: '2010-04-01',
+        });
+        result.sent++;
+        result.webhookMs.push(r.ms);
+        sim.log(
+          `${options.channel} #${c.index} [${elapsed(t0)}] ${c.address} → ${hotline}: accepted (${r.ms.toFixed(0)} ms)`,
+        );
+      }
     const answered = await Promise.all(replied);
     result.unanswered = answered.filter((a) => !a).length;
     if (result.unanswered)
