@@ -32,7 +32,7 @@ export function AttachmentList({ attachments, label }: { attachments: Attachment
         const details = t('channel.attachment.details', { type: a.contentType, size: size(a.sizeBytes) });
         return (
           <li key={a.id} className={`attachment attachment-${a.state}`}>
-            <span aria-hidden="true">{a.state === 'stored' ? '📎 ' : '⚠ '}</span>
+            <span aria-hidden="true">{a.state === 'stored' ? '↓ ' : '⚠ '}</span>
             {a.state === 'stored' ? (
               <a className="text-link" href={attachmentUrl(a.id)} download rel="noopener">
                 {t('channel.attachment.download', { name })}

@@ -64,7 +64,7 @@ export function BrowserAudio({ signal, over }: { signal: SignalDetail; over: boo
     <div className={`browser-audio${here.status === 'failed' ? ' notice notice-warning' : ''}`}>
       <p role="status" className="browser-audio-line">
         <span aria-hidden="true">
-          {here.status === 'connected' ? '🎧 ' : here.status === 'failed' ? '⚠ ' : '… '}
+          {here.status === 'connected' ? '● ' : here.status === 'failed' ? '⚠ ' : '… '}
         </span>
         {line}
       </p>

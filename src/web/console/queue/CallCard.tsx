@@ -86,7 +86,7 @@ export function CallCard({ signal }: { signal: SignalDetail }) {
             )}
             {!over && info.muted && (
               <span className="badge badge-warn">
-                <span aria-hidden="true">🔇 </span>
+                <span aria-hidden="true">✕ </span>
                 {t('call.muted')}
               </span>
             )}
@@ -119,7 +119,6 @@ export function CallCard({ signal }: { signal: SignalDetail }) {
             isDisabled={busy || !info.conference}
             onPress={() => mute.mutate(!info.muted)}
           >
-            <span aria-hidden="true">{info.muted ? '🔊 ' : '🔇 '}</span>
             {info.muted ? t('call.unmute') : t('call.mute')}
           </Button>
           <Button className="button" isDisabled={!info.conference} onPress={() => setDialog(true)}>
@@ -135,7 +134,7 @@ export function CallCard({ signal }: { signal: SignalDetail }) {
       <BrowserAudio signal={signal} over={over} />
       <Parties signal={signal} parties={info.parties} now={now} over={over} />
       <p className="small-text muted call-note">
-        <span aria-hidden="true">ⓘ </span>
+        <span aria-hidden="true">ℹ </span>
         {t('call.notRecorded')}
       </p>
       {dialog && (

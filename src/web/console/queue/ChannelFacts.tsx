@@ -101,7 +101,6 @@ export function ChannelFacts({
         )}
       </dl>
       <Button className="button small" onPress={() => setReveal(true)}>
-        <span aria-hidden="true">👁 </span>
         {email ? t('reveal.buttonEmail') : t('reveal.button')}
       </Button>
       <AttachmentList attachments={loose} label={t('channel.attachments')} />

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Button, Form, Label, Radio, RadioGroup, Text } from 'react-aria-components';
 import { ApiError } from '../api/client';
-import { useT } from '../locale';
+import { useLocale, useT } from '../locale';
 import { useSignedInSession } from '../session';
 import { TextAreaField } from '../ui/fields';
 import { ModalDialog } from '../ui/ModalDialog';
@@ -15,7 +15,7 @@ import { endSignal, markRead, sendMessage, transferSignal } from './api';
 import { CallCard } from './CallCard';
 import { ChannelFacts } from './ChannelFacts';
 import { Composer, MAX_EMAIL, MAX_MESSAGE } from './Composer';
-import { CHANNEL_ICONS, deliveriesBySeq, hasAddress, hasOutbox, windowOpen } from './channels';
+import { CHANNEL_ICONS, deliveriesBySeq, hasAddress, hasOutbox, languageName, windowOpen } from './channels';
 import { useTick } from './clock';
 import { queueKeys } from './keys';
 import { CHANNEL_LABELS, LANGUAGE_LABELS, labelOf } from './labels';
@@ -44,6 +44,7 @@ export function ConversationPanel({
   onLeave: (message: string) => void;
 }) {
   const t = useT();
+  const { locale } = useLocale();
   const query = useSignal(signalId);
   const channelQuery = useChannel(signalId, hasAddress(query.data?.channel ?? ''));
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -105,7 +106,7 @@ export function ConversationPanel({
             <dd>
               {language}
               {signal.interpreterLanguage
-                ? ` · ${t('queue.offers.interpreter', { language: signal.interpreterLanguage })}`
+                ? ` · ${t('queue.offers.interpreter', { language: languageName(signal.interpreterLanguage, locale) })}`
                 : ''}
             </dd>
           </div>

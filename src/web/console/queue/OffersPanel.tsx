@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Button } from 'react-aria-components';
-import { useT } from '../locale';
+import { useLocale, useT } from '../locale';
 import { EmptyState, FormError } from '../ui/states';
 import { acceptOffer, declineOffer } from './api';
-import { CHANNEL_ICONS } from './channels';
+import { CHANNEL_ICONS, languageName } from './channels';
 import { useTick } from './clock';
 import { crossedThreshold, offerDeadline, secondsLeft } from './countdown';
 import { useDuration } from './Duration';
@@ -25,6 +25,7 @@ export function OffersPanel({
   onAccepted: (signalId: string) => void;
 }) {
   const t = useT();
+  const { locale } = useLocale();
   const duration = useDuration();
   const queryClient = useQueryClient();
   const now = useTick(offers.length > 0);
@@ -162,7 +163,9 @@ export function OffersPanel({
                 </p>
                 {offer.interpreterLanguage && (
                   <p className="small-text">
-                    {t('queue.offers.interpreter', { language: offer.interpreterLanguage })}
+                    {t('queue.offers.interpreter', {
+                      language: languageName(offer.interpreterLanguage, locale),
+                    })}
                   </p>
                 )}
                 <p className="offer-meta">
