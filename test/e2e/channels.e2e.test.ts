@@ -505,7 +505,16 @@ describe('channels in the console (real browser)', () => {
     expect(await axeViolations(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Call the interpreter' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await card.getByRole('listitem').filter({ hasText: 'Interpreter: Portuguese' }).waitFor();
+    const portuguese = card.getByRole('listitem').filter({ hasText: 'Interpreter: Portuguese' });
+    await portuguese.filter({ hasText: 'Calling…' }).waitFor();
+    // The interpreter answers (Twilio's conference callback): the `call` event on the staff socket refreshes
+    // the card, no reload.
+    await db
+      .update(callParty)
+      .set({ status: 'joined', startedAt: new Date() })
+      .where(and(eq(callParty.signalId, call.id), eq(callParty.language, 'pt')));
+    await publish(db, { topic: 'call', signal: call.id });
+    await portuguese.filter({ hasText: 'On the call' }).waitFor({ timeout: 10_000 });
     const parties = await db.select().from(callParty).where(eq(callParty.signalId, call.id));
     expect(
       parties
