@@ -492,6 +492,10 @@ describe('channels in the console (real browser)', () => {
     // Remove the Spanish interpreter, add a Portuguese one (named in the UI language, or typed as a tag).
     await interpreter.getByRole('button', { name: 'Remove the interpreter: Spanish' }).click();
     await interpreter.filter({ hasText: 'Left' }).waitFor();
+    // Its button went with it: focus moved to the list's heading, not lost.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent ?? ''))
+      .toBe('Also on the call');
     await card.getByRole('button', { name: 'Add interpreter' }).click();
     const dialog = page.getByRole('dialog', { name: `Add an interpreter to ${call.reference}` });
     const language = dialog.getByRole('combobox', { name: 'Language' });

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { useLocale, useT } from '../locale';
 import { ErrorState, FormError, Loading } from '../ui/states';
@@ -166,13 +166,18 @@ function Parties({
   const t = useT();
   const { locale } = useLocale();
   const queryClient = useQueryClient();
+  const headingRef = useRef<HTMLHeadingElement>(null);
   const remove = useMutation({
     mutationFn: (partyId: string) => endInterpreter(signal.id, partyId),
+    // The pressed button goes away with the interpreter: focus stays in this list instead of getting lost.
+    onSuccess: () => headingRef.current?.focus(),
     onSettled: () => void queryClient.invalidateQueries({ queryKey: queueKeys.call(signal.id) }),
   });
   return (
     <div className="call-parties">
-      <h4 className="call-subtitle">{t('call.parties')}</h4>
+      <h4 className="call-subtitle" ref={headingRef} tabIndex={-1}>
+        {t('call.parties')}
+      </h4>
       {parties.length === 0 ? (
         <p className="small-text muted">{t('call.parties.none')}</p>
       ) : (
