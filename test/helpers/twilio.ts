@@ -11,10 +11,14 @@ import type { Config, TwilioConfig } from '../../src/server/config.js';
 export const TEST_ACCOUNT_SID = `AC${'a1'.repeat(16)}`;
 export const TEST_AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
 export const TEST_PUBLIC_URL = 'http://harbour.test';
-/** Fictional hotline numbers (555-01xx). */
-export const HOTLINE_EN = '+15550100001';
-export const HOTLINE_FR = '+15550100002';
-export const TEST_WHATSAPP_FROM = 'whatsapp:+15550100003';
+/**
+ * Fictional hotline numbers (555-010x-xxxx), different in every test file: files share one PostgreSQL database and
+ * an app's outbox sends only the conversations of its own numbers (channels.module.ts, tests only).
+ */
+const fictional = (from: number, span: number) => `+1555010${from + Math.floor(Math.random() * span)}`;
+export const HOTLINE_EN = fictional(1000, 4000);
+export const HOTLINE_FR = fictional(5000, 4000);
+export const TEST_WHATSAPP_FROM = `whatsapp:${fictional(9000, 1000)}`;
 
 /** A stand-in on port 0 and the config overrides that point Harbour at it. Close the stand-in in afterAll. */
 export async function twilioTestSetup(extra: Partial<TwilioConfig> = {}): Promise<{

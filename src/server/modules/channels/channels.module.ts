@@ -1,5 +1,7 @@
+import { inArray, type SQL, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
+import { signal } from '../../db/schema.js';
 import type { Bus } from '../../platform/bus.js';
 import type { Db } from '../../platform/db.js';
 import type { Mailer } from '../../platform/mail.js';
@@ -43,12 +45,27 @@ export function createChannels(deps: Omit<ChannelsDeps, 'twilio'>): {
   return { deps: full, hooks: createVoiceHooks(full) };
 }
 
+/**
+ * Tests only: test files share one PostgreSQL database, each with its own app, stand-in and numbers. An app's
+ * outbox then claims only the deliveries of conversations that came in on its own numbers / addresses, so no app
+ * sends another file's messages to the wrong stand-in. (In production every process sends every delivery.)
+ */
+function ownDeliveries(config: ChannelsDeps['config']): () => SQL {
+  const own = [
+    ...(config.twilio?.numbers.map((n) => n.number) ?? []),
+    ...(config.twilio?.whatsappFrom ? [config.twilio.whatsappFrom.replace(/^whatsapp:/, '')] : []),
+    ...(config.email?.addresses ?? []),
+  ];
+  return () => (own.length > 0 ? inArray(signal.hotlineAddress, own) : sql`false`);
+}
+
 export async function registerChannels(app: FastifyInstance, deps: ChannelsDeps): Promise<void> {
   await app.register(voiceRoutes, deps);
   await app.register(messagingRoutes, deps);
   await app.register(channelStaffRoutes, deps);
   const outbox = createOutbox({
     ...deps,
+    ...(deps.config.env === 'test' ? { claimWhere: ownDeliveries(deps.config) } : {}),
     senders: {
       sms: createTwilioSender(deps),
       whatsapp: createTwilioSender(deps),

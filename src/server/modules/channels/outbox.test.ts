@@ -7,6 +7,7 @@ import {
   HOTLINE_EN,
   TEST_ACCOUNT_SID,
   TEST_PUBLIC_URL,
+  TEST_WHATSAPP_FROM,
   twilioTestSetup,
 } from '../../../../test/helpers/twilio.js';
 import type { StandinRequest, TwilioStandin } from '../../../cli/twilio-standin.js';
@@ -164,7 +165,7 @@ describe('the outbox', () => {
     await outbox().runOnce();
     expect((await standin.waitFor(sentTo(a.address))).params.From).toBe(HOTLINE_EN);
     const wa = await standin.waitFor(sentTo(`whatsapp:${b.address}`));
-    expect(wa.params.From).toBe('whatsapp:+15550100003');
+    expect(wa.params.From).toBe(TEST_WHATSAPP_FROM);
   });
 
   it('sends a conversation’s messages in order, one at a time', async () => {
