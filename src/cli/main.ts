@@ -474,7 +474,7 @@ export function buildCli(): Command {
       .choices(['en', 'fr', 'other'])
       .default('en');
   const fromOption = (what: string) =>
-    new Option('--from <address>', `${what} (default: random fictional ones)`);
+    new Option('--from <from>', `${what} (default: random fictional ones)`);
   const channelSetup = (opts: { url?: string; from?: string }, kind: 'phone' | 'email') => {
     const config = loadConfig();
     if (opts.from !== undefined) {
@@ -575,7 +575,12 @@ export function buildCli(): Command {
         `${channel === 'sms' ? 'SMS' : 'WhatsApp'} messages in (signed webhooks); Harbour’s replies are printed and acknowledged (sent → delivered)`,
       )
       .addOption(urlOption())
-      .option('--count <n>', 'conversations (each from its own number unless --from)', parseCount, 1)
+      .option(
+        '--count <n>',
+        'conversations, each from its own number (with --from: messages in one conversation)',
+        parseCount,
+        1,
+      )
       .addOption(fromOption('the sender’s fictional number, +1NPA55501xx'))
       .addOption(languageOption())
       .option('--message <text>', 'the text sent (default: a sample in the language)')

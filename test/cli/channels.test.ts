@@ -174,6 +174,34 @@ describe('channels across real processes', { timeout: 240_000 }, () => {
     expect(channel.body.channel.kind).toBe('sms');
     expect(channel.body.channel.deliveries.map((d: { status: string }) => d.status)).toContain('delivered');
 
+    // The same number again (--from with --count): the open conversation gets the messages, in order.
+    const more = uniqueText('Simulated SMS: more');
+    const again = await harbour(
+      [
+        'simulate',
+        'sms',
+        '--url',
+        server.url,
+        '--from',
+        '+16135550142',
+        '--count',
+        '2',
+        '--message',
+        more,
+        '--wait',
+        '1',
+      ],
+      env,
+    );
+    expect(again.stdout).toMatch(/SMS: 2\/2 messages accepted/);
+    expect(again.code).toBe(0);
+    const continued = (await sup.call('GET', `/api/signals/${signal!.id}`)).body.signal as SignalDetail;
+    expect(continued.messages.filter((m) => m.sender === 'visitor').map((m) => m.text)).toEqual([
+      text,
+      `${more} (1/2)`,
+      `${more} (2/2)`,
+    ]);
+
     const wa = uniqueText('Simulated WhatsApp: bonjour, j’ai besoin d’aide');
     const whatsapp = await harbour(
       ['simulate', 'whatsapp', '--url', server.url, '--language', 'fr', '--message', wa, '--wait', '30'],
