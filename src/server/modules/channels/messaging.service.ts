@@ -103,6 +103,22 @@ const FRENCH_CUES = new Set([
   'oui',
 ]);
 /** `fr` when one of the first words is a French cue ("Bonjour", "FR", "français", "allô"…), else undefined. */
+/**
+ * Twilio's opt-out keywords (and their French forms). Twilio itself blocks every later message to a number that sent
+ * one, so an automatic reply would only fail (21610): the message is stored for the advocate, no reply is sent.
+ */
+const OPT_OUT = new Set(['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'arret', 'arreter']);
+
+export function isOptOut(text: string): boolean {
+  const word = text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .trim()
+    .toLowerCase()
+    .replace(/[.!]+$/, '');
+  return OPT_OUT.has(word);
+}
+
 export function frenchCue(text: string): boolean {
   const words = text
     .normalize('NFD')
@@ -471,11 +487,12 @@ export function createMessagingService(deps: ChannelsDeps & { now?: () => Date }
         }
         deleteAtTwilio(media);
         const available = (await signals.availableLanguages()).has(language);
-        await systemMessage(
-          created.id,
-          `auto-${sid}`,
-          autoText(available ? 'ack' : 'unavailable', language, emergency),
-        );
+        if (!isOptOut(body))
+          await systemMessage(
+            created.id,
+            `auto-${sid}`,
+            autoText(available ? 'ack' : 'unavailable', language, emergency),
+          );
         if (refused)
           await systemMessage(created.id, `media-${sid}`, autoText('mediaRefused', language, emergency));
         return { kind: 'stored', signalId: created.id, seq: 1, created: true };

@@ -39,6 +39,7 @@ import {
   createMessagingService,
   deliveryStatusOf,
   frenchCue,
+  isOptOut,
   movesForward,
   smsSegments,
 } from './messaging.service.js';
@@ -177,6 +178,21 @@ describe('the automatic texts', () => {
 });
 
 describe('POST /webhooks/twilio/messaging', () => {
+  it('an opt-out keyword (STOP, ARRÊT) is kept for the advocate but gets no automatic reply (Twilio would refuse it)', async () => {
+    expect(isOptOut('STOP')).toBe(true);
+    expect(isOptOut(' Arrêt. ')).toBe(true);
+    expect(isOptOut('stop it please')).toBe(false);
+    const from = personNumber();
+    const res = await sms(from, 'STOP').post();
+    expect(res.statusCode).toBe(200);
+    const [s] = await signalsOf('sms', from);
+    const messages = await messagesOf(s!.id);
+    expect(messages.map((m) => [m.seq, m.sender, m.text])).toEqual([[1, 'visitor', 'STOP']]);
+    expect(await db.select().from(channelDelivery).where(eq(channelDelivery.signalId, s!.id))).toHaveLength(
+      0,
+    );
+  });
+
   it('starts a queued conversation and sends the acknowledgement through the outbox', async () => {
     const from = personNumber();
     const res = await sms(from, 'Hello, I need help (fictional)').post();
@@ -527,7 +543,10 @@ describe('WhatsApp', () => {
     const before = Date.now();
     await sms(from, 'Hi on WhatsApp (fictional)', { To: TEST_WHATSAPP_FROM }).post();
     const [s] = await signalsOf('whatsapp', number);
-    expect(s).toMatchObject({ channel: 'whatsapp', hotlineAddress: TEST_WHATSAPP_FROM.replace('whatsapp:', '') });
+    expect(s).toMatchObject({
+      channel: 'whatsapp',
+      hotlineAddress: TEST_WHATSAPP_FROM.replace('whatsapp:', ''),
+    });
     const ends = s!.windowEndsAt!.getTime();
     expect(ends).toBeGreaterThanOrEqual(before + 24 * 3600_000 - 1000);
     expect(ends).toBeLessThanOrEqual(Date.now() + 24 * 3600_000 + 1000);
