@@ -133,11 +133,11 @@ describe('channels across real processes', { timeout: 240_000 }, () => {
       env.DATABASE_URL = iso.url;
     }
     server = await start();
-  });
+  }, 180_000); // a first start loads the demo data: slow on a busy machine
   afterAll(async () => {
     for (const s of servers) await s.stop();
     await iso?.drop();
-  });
+  }, 60_000);
 
   async function start() {
     const s = await startServerProcess(env);
