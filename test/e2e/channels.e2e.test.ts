@@ -119,6 +119,8 @@ async function activeSignal(
     .set({ state: 'active', assignedUserId: advocate.id, firstOfferedAt: answeredAt, answeredAt })
     .where(eq(signal.id, row.id))
     .returning();
+  // As an accepted offer does: the staff socket learns who the signal now belongs to (it caches that).
+  await publish(db, { topic: 'signal', id: row.id, state: 'active' });
   return updated!;
 }
 
