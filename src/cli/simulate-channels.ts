@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import twilio from 'twilio';
@@ -64,13 +65,15 @@ export async function startStandinFor(cfg: TwilioConfig): Promise<TwilioStandin>
       `TWILIO_API_BASE_URL is ${base.origin}: the simulator plays Twilio only when Harbour's REST calls go to a local stand-in (e.g. http://127.0.0.1:4010, the demo's default)`,
     );
   const port = Number(base.port || 80);
+  const host = base.hostname === 'localhost' ? '127.0.0.1' : base.hostname.replace(/^\[|\]$/g, '');
   try {
-    return await startTwilioStandin({
-      accountSid: cfg.accountSid,
-      authToken: cfg.authToken,
-      port,
-      host: base.hostname === 'localhost' ? '127.0.0.1' : base.hostname.replace(/^\[|\]$/g, ''),
+    // startTwilioStandin does not report a listen error (the process would crash on it): try the port first.
+    await new Promise<void>((resolve, reject) => {
+      const probe = createNetServer();
+      probe.once('error', reject);
+      probe.listen(port, host, () => probe.close(() => resolve()));
     });
+    return await startTwilioStandin({ accountSid: cfg.accountSid, authToken: cfg.authToken, port, host });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new SimulateError(

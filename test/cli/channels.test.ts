@@ -400,7 +400,7 @@ describe('channels across real processes', { timeout: 240_000 }, () => {
     expect((await sup.call('POST', `/api/signals/${before.id}/end`, {})).status).toBe(200);
   });
 
-  it('the simulator fails clearly: Harbour unreachable, a signature Harbour refuses (403), Twilio not configured there (503), SMTP closed', async () => {
+  it('the simulator fails clearly: Harbour unreachable, a signature Harbour refuses (403), Twilio not configured there (503), the stand-in’s port taken, SMTP closed', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     const unreachable = await harbour(['simulate', 'sms', '--url', closed], env);
     expect(unreachable.code).toBe(1);
@@ -430,6 +430,18 @@ describe('channels across real processes', { timeout: 240_000 }, () => {
       expect(r.stderr).toMatch(/answered 503 TWILIO_NOT_CONFIGURED.*Twilio is not configured/);
     } finally {
       unconfigured.close();
+    }
+
+    // Another simulator already plays Twilio on the stand-in's port.
+    const busy = createServer((_req, res) => res.end());
+    const standinPort = Number(new URL(String(env.TWILIO_API_BASE_URL)).port);
+    await new Promise<void>((r) => busy.listen(standinPort, '127.0.0.1', r));
+    try {
+      const r = await harbour(['simulate', 'sms', '--url', server.url], env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/port \d+ \(TWILIO_API_BASE_URL\) is in use/);
+    } finally {
+      busy.close();
     }
 
     const noSmtp = await harbour(['simulate', 'email'], { ...env, SMTP_PORT: String(await freePort()) });
