@@ -144,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
     ['/api/docs', '/console/'],
     config.publicRateLimit,
   );
+  const voiceSdk = Boolean(config.twilio?.twimlAppSid);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -153,7 +154,10 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
+        // The Twilio Voice SDK (answering calls in the browser, docs/api/channels.md) talks to Twilio's signalling
+        // and event gateways and plays its own ring tones: allowed only when the SDK is configured.
+        connectSrc: voiceSdk ? ["'self'", 'wss://*.twilio.com', 'https://eventgw.twilio.com'] : ["'self'"],
+        ...(voiceSdk ? { mediaSrc: ["'self'", 'https://sdk.twilio.com'] } : {}),
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
         formAction: ["'self'"],

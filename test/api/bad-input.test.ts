@@ -8,6 +8,7 @@ import { registerErrorHandling } from '../../src/server/platform/http.js';
 import { json, testApp } from '../helpers/app.js';
 import { testDatabase } from '../helpers/db.js';
 import { createUser, sessionFor } from '../helpers/factories.js';
+import { twilioTestSetup } from '../helpers/twilio.js';
 
 let harbour: HarbourApp;
 let db: Db;
@@ -206,6 +207,25 @@ describe('hostile and malformed input', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    // Without the Voice SDK configured, nothing outside this origin may be reached.
+    expect(res.headers['content-security-policy']).toMatch(/connect-src 'self'(;|$)/);
+    expect(res.headers['content-security-policy']).not.toMatch(/twilio/);
+  });
+
+  it('opens the CSP to Twilio only as far as the Voice SDK needs, when it is configured', async () => {
+    const { overrides, standin } = await twilioTestSetup();
+    const voice = await testApp(overrides);
+    try {
+      const csp = String(
+        (await voice.app.inject({ method: 'GET', url: '/healthz' })).headers['content-security-policy'],
+      );
+      expect(csp).toMatch(/connect-src 'self' wss:\/\/\*\.twilio\.com https:\/\/eventgw\.twilio\.com(;|$)/);
+      expect(csp).toMatch(/media-src 'self' https:\/\/sdk\.twilio\.com(;|$)/);
+      expect(csp).toMatch(/script-src 'self'(;|$)/);
+    } finally {
+      await voice.app.close();
+      await standin.close();
+    }
   });
 
   it('serves the OpenAPI 3.1 document generated from the route schemas', async () => {

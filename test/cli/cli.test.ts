@@ -121,6 +121,8 @@ describe('harbour CLI and server processes', { timeout: 180_000 }, () => {
       NODE_ENV: 'production',
       HARBOUR_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
       HARBOUR_PUBLIC_URL: 'https://hotline.test',
+      // No e-mail listener (production would ask for the hotline's addresses first).
+      SMTP_PORT: undefined,
     }).catch((e: { exitCode: number; out: string }) => e);
     expect(err).toMatchObject({ exitCode: 78 });
     expect((err as { out: string }).out).toMatch(/demo accounts/);

@@ -9,7 +9,7 @@ import {
   TEST_PUBLIC_URL,
   twilioTestSetup,
 } from '../../../../test/helpers/twilio.js';
-import type { TwilioStandin } from '../../../cli/twilio-standin.js';
+import { startTwilioStandin, type TwilioStandin } from '../../../cli/twilio-standin.js';
 import type { Config } from '../../config.js';
 import { registerErrorHandling } from '../../platform/http.js';
 import { createTwilioClient, formParams, twilioWebhook } from './twilio.js';
@@ -57,6 +57,13 @@ describe('the twilio client against the stand-in', () => {
     await expect(client.conferences(party.conferenceSid).participants(party.callSid).remove()).resolves.toBe(
       true,
     );
+  });
+
+  it('a stand-in on a port already taken fails to start (an error, not a crash)', async () => {
+    const port = Number(new URL(standin.url).port);
+    await expect(
+      startTwilioStandin({ accountSid: TEST_ACCOUNT_SID, authToken: 'x'.repeat(20), port }),
+    ).rejects.toMatchObject({ code: 'EADDRINUSE' });
   });
 
   it('is refused with a wrong auth token, as Twilio would (401)', async () => {
