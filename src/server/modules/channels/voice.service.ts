@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import twilio from 'twilio';
 import type {
   CallPartyRow,
@@ -550,6 +550,17 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
           if (party && event === 'participant-leave')
             await leaveParty(tx, party, at, party.status === 'joined' ? 'left' : 'failed');
         }
+        // Twilio sends no in-progress status for an incoming call: the caller joining the conference is it.
+        if (event === 'participant-join' && callSid === pc.callSid)
+          await tx
+            .update(phoneCall)
+            .set({ status: 'in-progress', updatedAt: at })
+            .where(
+              and(
+                eq(phoneCall.signalId, pc.signalId),
+                notInArray(phoneCall.status, ['completed', 'busy', 'failed', 'no-answer', 'canceled']),
+              ),
+            );
         if (event === 'participant-leave' && callSid === pc.callSid)
           await tx
             .update(phoneCall)

@@ -523,6 +523,10 @@ describe('answering and the conference', () => {
     expect((await callOf(callSid))!.s.state).toBe('active');
 
     const { conferenceSid, advocateLeg, joined } = await conferenceUp(signalId, callSid, a.user.id);
+    // Twilio sends no in-progress status for an incoming call: the caller joining the conference shows it.
+    expect((await db.select().from(phoneCall).where(eq(phoneCall.signalId, signalId)))[0]!.status).toBe(
+      'in-progress',
+    );
     await callStatus(callSid, 'in-progress');
     const card = await api(a.session, 'GET', `/api/signals/${signalId}/call`);
     expect(card.statusCode).toBe(200);
