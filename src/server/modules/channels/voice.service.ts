@@ -827,6 +827,11 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
           .insert(callParty)
           .values({ id, signalId: s.id, kind: 'interpreter', userId: user.id, language, status: 'dialing' });
         await recordSignalEvent(tx, s.id, 'interpreter_added', user.id, { language });
+        // "Interpreter used" is a fact of the signal (reports): the language interpreted, unless one is already known.
+        await tx
+          .update(signal)
+          .set({ interpreterLanguage: language })
+          .where(and(eq(signal.id, s.id), isNull(signal.interpreterLanguage)));
         await recordAudit(tx, actor, {
           action: 'call.interpreter.add',
           targetType: 'signal',

@@ -790,6 +790,8 @@ describe('hold, mute and the interpreter', () => {
     expect(res.statusCode).toBe(200);
     const party = res.json().party;
     expect(party).toMatchObject({ kind: 'interpreter', language: 'es-MX', status: 'dialing', seconds: null });
+    // Digit 3 queued the call as "other, language unknown"; the interpreter's language is now the signal's.
+    expect((await callOf(callSid))!.s).toMatchObject({ language: 'other', interpreterLanguage: 'es-MX' });
     const dial = await standin.waitFor(
       (r) => r.method === 'POST' && r.path.endsWith(`/Conferences/${conferenceSid}/Participants.json`),
     );
