@@ -147,6 +147,9 @@ function ProposalCard({
   const fieldLabel = useFieldLabel();
   const valueLabel = useValueLabel();
   const currentNow = manager && pending ? current.data : undefined;
+  // A manager compares with the record as it is now: until it is loaded, no "before" column is shown (an empty
+  // one would read as "closed" / "blank", which is not true).
+  const showChanges = !(manager && pending) || current.data !== undefined;
   const rows = proposalRows(proposal.changes, manager && pending ? current.data : undefined);
   const headingId = `proposal-${proposal.id}`;
   const recordType =
@@ -172,55 +175,59 @@ function ProposalCard({
       )}
       {manager && pending && current.isPending && <Loading label={t('directory.proposals.loadingCurrent')} />}
       {manager && pending && current.isError && <ErrorState error={current.error} />}
-      <div className="table-wrap">
-        <table className="table diff-table">
-          <caption className="visually-hidden">{t('directory.proposals.changes')}</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="column">
-                {t('directory.proposals.field')}
-              </th>
-              {manager && pending && (
+      {showChanges && (
+        <div className="table-wrap">
+          <table className="table diff-table">
+            <caption className="visually-hidden">{t('directory.proposals.changes')}</caption>
+            <thead>
+              <tr>
                 <th scope="col" className="column">
-                  {t('directory.proposals.before')}
+                  {t('directory.proposals.field')}
                 </th>
-              )}
-              <th scope="col" className="column">
-                {manager && pending ? t('directory.proposals.after') : t('directory.proposals.proposedValue')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => {
-              const before = valueLabel(r.field, r.before, currentNow?.[r.field]);
-              const after = valueLabel(r.field, r.after, proposal.changes[r.field]);
-              return (
-                <tr key={r.field} className="row">
-                  <th scope="row" className="cell row-head">
-                    {fieldLabel(r.field)}
+                {manager && pending && (
+                  <th scope="col" className="column">
+                    {t('directory.proposals.before')}
                   </th>
-                  {manager && pending && (
-                    <td className="cell diff-before">
-                      {before ? (
-                        <del>{before}</del>
+                )}
+                <th scope="col" className="column">
+                  {manager && pending
+                    ? t('directory.proposals.after')
+                    : t('directory.proposals.proposedValue')}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => {
+                const before = valueLabel(r.field, r.before, currentNow?.[r.field]);
+                const after = valueLabel(r.field, r.after, proposal.changes[r.field]);
+                return (
+                  <tr key={r.field} className="row">
+                    <th scope="row" className="cell row-head">
+                      {fieldLabel(r.field)}
+                    </th>
+                    {manager && pending && (
+                      <td className="cell diff-before">
+                        {before ? (
+                          <del>{before}</del>
+                        ) : (
+                          <span className="muted">{t('directory.proposals.blank')}</span>
+                        )}
+                      </td>
+                    )}
+                    <td className="cell diff-after">
+                      {after ? (
+                        <ins>{after}</ins>
                       ) : (
                         <span className="muted">{t('directory.proposals.blank')}</span>
                       )}
                     </td>
-                  )}
-                  <td className="cell diff-after">
-                    {after ? (
-                      <ins>{after}</ins>
-                    ) : (
-                      <span className="muted">{t('directory.proposals.blank')}</span>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
       {!pending && (
         <p className="small-text">
           {t(STATUS_LABELS[proposal.status])}
