@@ -481,7 +481,9 @@ describe('channels in the console (real browser)', () => {
     await card.locator('.badge', { hasText: 'You are muted' }).waitFor();
     await card.getByRole('button', { name: 'Unmute' }).click();
     await card.getByRole('button', { name: 'Mute' }).waitFor();
-    expect(await card.locator('.badge', { hasText: 'You are muted' }).count()).toBe(0);
+    // Socket events of both presses refetch the card: it settles on the last state.
+    await expect.poll(() => card.locator('.badge', { hasText: 'You are muted' }).count()).toBe(0);
+    await card.getByRole('button', { name: 'Mute' }).waitFor();
     // Each press reached Twilio (the stand-in): hold on/off for the caller, mute on/off for the advocate.
     const legUpdates = standin.requests.filter((r) => /\/Participants\/CA[0-9a-f]+\.json$/.test(r.path));
     expect(legUpdates.map((r) => r.params.Hold ?? r.params.Muted)).toEqual([

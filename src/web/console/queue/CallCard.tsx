@@ -35,21 +35,24 @@ export function CallCard({ signal }: { signal: SignalDetail }) {
   const [announcement, setAnnouncement] = useState('');
   const [dialog, setDialog] = useState(false);
 
-  const update = (call: CallInfo | undefined) => {
+  const update = async (call: CallInfo | undefined) => {
+    // A refetch started before this change (a socket event of the previous press) would overwrite the fresher
+    // answer with the older state: cancel it first; the change's own socket event refetches afterwards.
+    await queryClient.cancelQueries({ queryKey: queueKeys.call(signal.id) });
     if (call) queryClient.setQueryData(queueKeys.call(signal.id), call);
     else void queryClient.invalidateQueries({ queryKey: queueKeys.call(signal.id) });
   };
   const hold = useMutation({
     mutationFn: (on: boolean) => holdCall(signal.id, on),
-    onSuccess: (result, on) => {
-      update(result?.call);
+    onSuccess: async (result, on) => {
+      await update(result?.call);
       setAnnouncement(on ? t('call.onHoldNow') : t('call.resumedNow'));
     },
   });
   const mute = useMutation({
     mutationFn: (on: boolean) => muteCall(signal.id, on),
-    onSuccess: (result, on) => {
-      update(result?.call);
+    onSuccess: async (result, on) => {
+      await update(result?.call);
       setAnnouncement(on ? t('call.mutedNow') : t('call.unmutedNow'));
     },
   });
