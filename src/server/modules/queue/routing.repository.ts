@@ -12,6 +12,16 @@ import {
 } from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
 
+/**
+ * What an advocate is busy with, against `max_chats`: active conversations and pending offers count one each,
+ * and a phone call (active or offered) fills them up — nobody is offered a second call, or a chat, while a caller is
+ * on the line or ringing for them.
+ */
+const LOAD = sql.raw(`((select count(*) + count(*) filter (where a.channel = 'phone') * p.max_chats
+     from signal a where a.assigned_user_id = p.user_id and a.state = 'active')
+   + (select count(*) + count(*) filter (where os.channel = 'phone') * p.max_chats
+     from offer o join signal os on os.id = o.signal_id where o.user_id = p.user_id and o.outcome is null))`);
+
 /** Rows of a raw query, on either driver (both return `{ rows }`). */
 async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };
@@ -112,8 +122,7 @@ export const routingRepository = {
           from presence p join users u on u.id = p.user_id
           where p.status = 'available' and u.disabled_at is null
             and u.role in ('advocate', 'supervisor')
-            and ((select count(*) from signal a where a.assigned_user_id = p.user_id and a.state = 'active')
-                 + (select count(*) from offer o where o.user_id = p.user_id and o.outcome is null)) < p.max_chats`,
+            and (${LOAD}) < p.max_chats`,
     );
     return rows.map((r) => r.language);
   },
@@ -149,8 +158,7 @@ export const routingRepository = {
       sql`select c.user_id as "userId", c.max_chats as "maxChats", c.load
           from (
             select p.user_id, p.max_chats, p.last_assigned_at,
-              ((select count(*) from signal a where a.assigned_user_id = p.user_id and a.state = 'active')
-               + (select count(*) from offer o where o.user_id = p.user_id and o.outcome is null))::int as load
+              (${LOAD})::int as load
             from presence p
             join users u on u.id = p.user_id
             where p.status = 'available'
@@ -182,8 +190,7 @@ export const routingRepository = {
     const [row] = await rowsOf<{ load: number; maxChats: number; status: string }>(
       tx,
       sql`select p.max_chats as "maxChats", p.status,
-            ((select count(*) from signal a where a.assigned_user_id = p.user_id and a.state = 'active')
-             + (select count(*) from offer o where o.user_id = p.user_id and o.outcome is null))::int as load
+            (${LOAD})::int as load
           from presence p where p.user_id = ${userId}::uuid`,
     );
     return row ?? { load: 0, maxChats: 0, status: 'offline' };

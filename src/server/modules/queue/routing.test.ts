@@ -256,6 +256,38 @@ describe('routing', () => {
     expect((await pendingOffers(s2.id))[0]?.userId).toBe(one.id);
   });
 
+  it('a phone call fills an advocate up: nothing else is offered while a caller is on the line or ringing', async () => {
+    const c = clock();
+    const router = createRouter({ db, offerTimeoutMs: 20_000, tickMs: 0, now: c.now });
+    const a = await advocate({ maxChats: 3 });
+    const call = await waiting('en', 'phone', new Date(T0.getTime() - 3000));
+    const secondCall = await waiting('en', 'phone', new Date(T0.getTime() - 2000));
+    const chat = await waiting('en', 'chat', new Date(T0.getTime() - 1000));
+
+    // Ringing for them: the other call and the chat wait, although 2 of their 3 seats look free.
+    await router.runOnce();
+    expect((await pendingOffers(call.id))[0]?.userId).toBe(a.id);
+    expect(await pendingOffers(secondCall.id)).toEqual([]);
+    expect(await pendingOffers(chat.id)).toEqual([]);
+    // On the call: still nothing.
+    const [o] = await pendingOffers(call.id);
+    await router.accept(o!.id, a.id, actor(a.id));
+    await router.runOnce();
+    expect(await pendingOffers(secondCall.id)).toEqual([]);
+    expect(await pendingOffers(chat.id)).toEqual([]);
+    // A colleague with two chats going still takes the waiting call (fewest first, below max_chats).
+    const b = await advocate({ maxChats: 3 });
+    await activeFor(b.id);
+    await activeFor(b.id);
+    await router.runOnce();
+    expect((await pendingOffers(secondCall.id))[0]?.userId).toBe(b.id);
+    expect(await pendingOffers(chat.id)).toEqual([]);
+    // The call ends: the first advocate takes the chat.
+    await db.update(signal).set({ state: 'ended', endedAt: c.now() }).where(eq(signal.id, call.id));
+    await router.runOnce();
+    expect((await pendingOffers(chat.id))[0]?.userId).toBe(a.id);
+  });
+
   it('going on break hands pending offers back at once; live conversations stay assigned', async () => {
     const c = clock();
     const router = createRouter({ db, offerTimeoutMs: 20_000, tickMs: 0, now: c.now });
