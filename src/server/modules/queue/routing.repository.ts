@@ -11,16 +11,30 @@ import {
   signalEvent,
 } from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
+import { SERVICE_TARGETS } from './wallboard.service.js';
 
 /**
  * What an advocate is busy with, against `max_chats`: active conversations and pending offers count one each,
  * and a phone call (active or offered) fills them up — nobody is offered a second call, or a chat, while a caller is
  * on the line or ringing for them.
  */
+/** Answer target of e-mail and reports (asynchronous): they wait behind live contacts, but not for long. */
+export const ASYNC_TARGET_S = 15 * 60;
+
 const LOAD = sql.raw(`((select count(*) + count(*) filter (where a.channel = 'phone') * p.max_chats
      from signal a where a.assigned_user_id = p.user_id and a.state = 'active')
    + (select count(*) + count(*) filter (where os.channel = 'phone') * p.max_chats
      from offer o join signal os on os.id = o.signal_id where o.user_id = p.user_id and o.outcome is null))`);
+
+/**
+ * When a waiting signal is due: queued_at + its channel's answer target (calls 20 s, text conversations 60 s —
+ * the wallboard's service levels — e-mail and reports 15 min). The most urgent is offered first: a call that just
+ * rang goes before a chat that arrived a few seconds earlier, but a chat that has waited 50 s goes before it.
+ */
+export const DUE = sql.raw(`(queued_at + make_interval(secs => case
+    when channel in (${SERVICE_TARGETS.calls.channels.map((c) => `'${c}'`).join(',')}) then ${SERVICE_TARGETS.calls.targetS}
+    when channel in (${SERVICE_TARGETS.chats.channels.map((c) => `'${c}'`).join(',')}) then ${SERVICE_TARGETS.chats.targetS}
+    else ${ASYNC_TARGET_S} end))`);
 
 /** Rows of a raw query, on either driver (both return `{ rows }`). */
 async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
@@ -127,13 +141,16 @@ export const routingRepository = {
     return rows.map((r) => r.language);
   },
 
-  /** Waiting signals of these languages, oldest first, that no other router holds right now (`skip locked`). */
+  /**
+   * Waiting signals of these languages, the most urgent first (earliest due time: queued + the channel's target),
+   * that no other router holds right now (`skip locked`).
+   */
   async lockQueued(tx: Db, limit: number, languages: string[]): Promise<SignalRow[]> {
     return tx
       .select()
       .from(signal)
       .where(and(eq(signal.state, 'queued'), inArray(signal.language, languages as SignalRow['language'][])))
-      .orderBy(sql`${signal.queuedAt} asc nulls last`, asc(signal.arrivedAt))
+      .orderBy(sql`${DUE} asc nulls last`, asc(signal.arrivedAt))
       .limit(limit)
       .for('update', { skipLocked: true });
   },

@@ -288,6 +288,30 @@ describe('routing', () => {
     expect((await pendingOffers(chat.id))[0]?.userId).toBe(a.id);
   });
 
+  it('offers the most urgent first: due = queued + the channel target (calls 20 s, chats 60 s, e-mail 15 min)', async () => {
+    const c = clock();
+    const router = createRouter({ db, offerTimeoutMs: 20_000, tickMs: 0, now: c.now });
+    const a = await advocate({ maxChats: 1 });
+    const ago = (s: number) => new Date(T0.getTime() - s * 1000);
+    const email = await waiting('en', 'email', ago(600));
+    const chat = await waiting('en', 'chat', ago(5));
+    const call = await waiting('en', 'phone', ago(1));
+    // The call just rang (due in 19 s) and goes before the chat of 5 s ago (due in 55 s) and the e-mail.
+    await router.runOnce();
+    expect((await pendingOffers(call.id))[0]?.userId).toBe(a.id);
+    expect(await pendingOffers(chat.id)).toEqual([]);
+    expect(await pendingOffers(email.id)).toEqual([]);
+    await db.update(signal).set({ state: 'ended', endedAt: c.now() }).where(eq(signal.id, call.id));
+    await db.update(offer).set({ outcome: 'cancelled' }).where(eq(offer.signalId, call.id));
+    // A chat that has waited 50 s (due in 10 s) goes before a call that rings now (due in 20 s).
+    const lateChat = await waiting('en', 'chat', ago(50));
+    const newCall = await waiting('en', 'phone', ago(0));
+    await db.update(signal).set({ state: 'ended', endedAt: c.now() }).where(eq(signal.id, chat.id));
+    await router.runOnce();
+    expect((await pendingOffers(lateChat.id))[0]?.userId).toBe(a.id);
+    expect(await pendingOffers(newCall.id)).toEqual([]);
+  });
+
   it('going on break hands pending offers back at once; live conversations stay assigned', async () => {
     const c = clock();
     const router = createRouter({ db, offerTimeoutMs: 20_000, tickMs: 0, now: c.now });

@@ -12,6 +12,7 @@ import {
   signalMessage,
 } from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
+import { DUE } from './routing.repository.js';
 
 /** Rows of a raw query, on either driver (both return `{ rows }`). */
 async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
@@ -294,14 +295,14 @@ export const signalsRepository = {
 
   /**
    * Place in its language's queue of every waiting signal (1 = next), for the visitors' "waiting" status.
-   * One statement for the whole process, not one per socket.
+   * One statement for the whole process, not one per socket. The order is the router's (most urgent first).
    */
   async waitingPositions(db: Db, ids: string[]): Promise<Map<string, number>> {
     if (ids.length === 0) return new Map();
     const rows = await rowsOf<{ id: string; position: number | string }>(
       db,
       sql`select id, position from (
-          select id, row_number() over (partition by language order by queued_at, id) as position
+          select id, row_number() over (partition by language order by ${DUE} asc nulls last, arrived_at, id) as position
           from ${signal} where state in ('queued','offered')
         ) w
         where id in (${sql.join(
