@@ -60,6 +60,36 @@ async function messagesOf(signalId: string) {
   }));
 }
 
+describe('hostile text stays linear (one mail must not stall the process)', () => {
+  const fast = (label: string, run: () => unknown) => {
+    const t0 = performance.now();
+    run();
+    const ms = performance.now() - t0;
+    expect([label, ms < 1500]).toEqual([label, true]);
+  };
+
+  it('long runs of spaces, unterminated comments and tags, attribution lines: each well under a second', () => {
+    // Each of these took from 5 s to minutes with the earlier regular expressions.
+    fast('spaces', () => expect(cleanText(`${' '.repeat(75_000)}x`)).toBe('x'));
+    fast('a megabyte is cut first', () => expect(cleanText(' '.repeat(1_000_000)).length).toBe(0));
+    fast('comments', () => roughHtmlText('<!--'.repeat(550_000)));
+    fast('scripts', () => roughHtmlText('<script>'.repeat(100_000)));
+    fast('tags', () => expect(roughHtmlText(`a${'<'.repeat(400_000)}`).startsWith('a<')).toBe(true));
+    fast('attributions', () =>
+      withoutQuotedReply(Array.from({ length: 40_000 }, () => 'On Monday, Test Person wrote:').join('\n')),
+    );
+  });
+
+  it('the scanner still drops comments, scripts, styles and head, and breaks lines at blocks', () => {
+    expect(
+      roughHtmlText(
+        '<html><head><title>T</title></head><body><p>Bonjour</p><!-- hidden --><script>alert(1)</script>' +
+          '<style>p{}</style><div>Line&nbsp;two<br/>three &lt;4&gt; &amp; &quot;q&quot;</div></body></html>',
+      ).trim(),
+    ).toBe('Bonjour\n Line two\nthree <4> & "q"');
+  });
+});
+
 describe('e-mail parsing helpers', () => {
   it('finds the header section and counts Received fields (any case, not folded lines)', () => {
     const raw = Buffer.from(

@@ -259,14 +259,23 @@ export function emailLanguage(
     : { language: 'en', interpreterLanguage: null };
 }
 
-/** Removes NULs and control characters (tabs and newlines stay), normalises line ends. */
+/** Longest text worked on: the stored body is cut to MAX_EMAIL_CHARS anyway, and every step below stays linear. */
+const MAX_WORK_CHARS = 4 * MAX_EMAIL_CHARS;
+
+/**
+ * Removes NULs and control characters (tabs and newlines stay), normalises line ends, trims line ends. Linear in the
+ * input (a hostile mail of a million spaces must not stall the process: no backtracking regular expressions).
+ */
 export function cleanText(raw: string): string {
   return (
     raw
+      .slice(0, MAX_WORK_CHARS)
       .replace(/\r\n?/g, '\n')
       // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
       .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
-      .replace(/[ \t]+\n/g, '\n')
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .join('\n')
       .replace(/\n{4,}/g, '\n\n\n')
       .trim()
   );
@@ -280,8 +289,13 @@ export function cleanText(raw: string): string {
  */
 export function withoutQuotedReply(text: string): string {
   const lines = text.split('\n');
-  const quotedOrBlank = (from: number) =>
-    lines.slice(from).every((l) => l.trim() === '' || l.trimStart().startsWith('>'));
+  // quotedFrom[i]: every line from i on is quoted or blank (one pass from the end: linear, not a scan per line).
+  const quotedFrom = new Array<boolean>(lines.length + 2).fill(true);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i] ?? '';
+    quotedFrom[i] = (quotedFrom[i + 1] ?? true) && (l.trim() === '' || l.trimStart().startsWith('>'));
+  }
+  const quotedOrBlank = (from: number) => quotedFrom[Math.min(from, lines.length)] ?? true;
   let cut = lines.length;
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? '').trim();
@@ -310,14 +324,51 @@ export function withoutQuotedReply(text: string): string {
   return kept === '' ? text : kept;
 }
 
-/** Text of HTML by stripping tags (a fallback only: scripts and styles dropped, a few entities decoded). */
+const BLOCK_END_TAGS = new Set(['p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+const DROPPED_ELEMENTS = new Set(['script', 'style', 'head']);
+
+/**
+ * Text of HTML by stripping tags (a fallback only: comments, scripts, styles and head dropped, a few entities
+ * decoded). A single forward scan with indexOf — linear, so unterminated comments or tags cannot stall the process.
+ */
 export function roughHtmlText(html: string): string {
-  return html
-    .slice(0, 400_000)
-    .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/<(br|\/p|\/div|\/li|\/tr|\/h[1-6])\b[^>]*>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
+  const src = html.slice(0, 400_000);
+  const lower = src.toLowerCase();
+  let out = '';
+  let i = 0;
+  while (i < src.length) {
+    const lt = src.indexOf('<', i);
+    if (lt === -1) {
+      out += src.slice(i);
+      break;
+    }
+    out += src.slice(i, lt);
+    if (lower.startsWith('<!--', lt)) {
+      const end = src.indexOf('-->', lt + 4);
+      if (end === -1) break; // an unterminated comment hides the rest
+      out += ' ';
+      i = end + 3;
+      continue;
+    }
+    const gt = src.indexOf('>', lt + 1);
+    if (gt === -1) {
+      out += src.slice(lt); // a lone "<" is text
+      break;
+    }
+    const tag = lower.slice(lt + 1, Math.min(gt, lt + 40));
+    const closing = tag.startsWith('/');
+    const name = /^\/?\s*([a-z][a-z0-9]*)/.exec(tag)?.[1] ?? '';
+    if (!closing && DROPPED_ELEMENTS.has(name)) {
+      const close = lower.indexOf(`</${name}`, gt + 1);
+      const closeEnd = close === -1 ? -1 : src.indexOf('>', close);
+      out += ' ';
+      i = closeEnd === -1 ? src.length : closeEnd + 1;
+      continue;
+    }
+    if (name === 'br' || (closing && BLOCK_END_TAGS.has(name))) out += '\n';
+    i = gt + 1;
+  }
+  return out
     .replace(/&nbsp;/gi, ' ')
     .replace(/&lt;/gi, '<')
     .replace(/&gt;/gi, '>')
