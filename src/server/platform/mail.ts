@@ -37,7 +37,14 @@ export interface Mailer {
  */
 export function createMailer(options: { smtpUrl?: string; from: string; dataDir: string }): Mailer {
   if (options.smtpUrl) {
-    const transport = nodemailer.createTransport(options.smtpUrl);
+    // Bounded waits (nodemailer's defaults allow 10 minutes): a stalled relay fails the send, and the outbox retries,
+    // well inside its lease on the delivery.
+    const transport = nodemailer.createTransport({
+      url: options.smtpUrl,
+      connectionTimeout: 20_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 30_000,
+    });
     return {
       kind: 'smtp',
       async send(mail) {

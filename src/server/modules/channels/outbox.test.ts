@@ -288,6 +288,52 @@ describe('the outbox', () => {
     expect(standin.requests.filter(sentTo(address))).toHaveLength(1);
   });
 
+  it('a worker that lost a lease while sending the earlier rows of its batch does not send that row', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let began!: () => void;
+    const sending = new Promise<void>((r) => {
+      began = r;
+    });
+    const slowEmail: ChannelSender = {
+      send: async (m) => {
+        began();
+        await gate;
+        return { providerId: `slow-${m.deliveryId}` };
+      },
+    };
+    const mail = await conversation(['Slow relay (fictional)'], {
+      channel: 'email',
+      address: 'slow.person@example.org',
+    });
+    const sms = await conversation(['Taken over (fictional)']);
+    // The e-mail is due first, so it is sent first within the batch.
+    await db
+      .update(channelDelivery)
+      .set({ nextAttemptAt: new Date(clock().getTime() - 2000) })
+      .where(eq(channelDelivery.signalId, mail.signal.id));
+    await db
+      .update(channelDelivery)
+      .set({ nextAttemptAt: new Date(clock().getTime() - 1000) })
+      .where(eq(channelDelivery.signalId, sms.signal.id));
+    const worker = outbox({ email: slowEmail });
+    const pass = worker.runOnce();
+    await sending;
+    // Meanwhile the SMS's lease ran out and another worker claimed it (a claim raises the attempt count).
+    const [held] = await deliveries(sms.signal);
+    expect(held!.status).toBe('sending');
+    await db
+      .update(channelDelivery)
+      .set({ attempts: held!.attempts + 1 })
+      .where(eq(channelDelivery.signalId, sms.signal.id));
+    release();
+    await pass;
+    expect(standin.requests.filter(sentTo(sms.address))).toHaveLength(0);
+    expect((await deliveries(mail.signal))[0]!.status).toBe('sent');
+  });
+
   it('two workers on one database never send one delivery twice', async () => {
     const convs = await Promise.all(
       Array.from({ length: 8 }, (_, i) => conversation([`a${i}`, `b${i}`, `c${i}`])),

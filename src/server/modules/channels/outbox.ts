@@ -153,6 +153,23 @@ export function createOutbox(deps: ChannelsDeps & OutboxOptions): {
     });
   }
 
+  /** Extends this worker's lease on a row it still holds (same attempt, still sending); false when it lost it. */
+  async function renew(row: ChannelDeliveryRow): Promise<boolean> {
+    const at = now();
+    const renewed = await db
+      .update(channelDelivery)
+      .set({ nextAttemptAt: new Date(at.getTime() + leaseMs), updatedAt: at })
+      .where(
+        and(
+          eq(channelDelivery.id, row.id),
+          eq(channelDelivery.status, 'sending'),
+          eq(channelDelivery.attempts, row.attempts),
+        ),
+      )
+      .returning({ id: channelDelivery.id });
+    return renewed.length > 0;
+  }
+
   const fail = (row: ChannelDeliveryRow, code: string) => finish(row, { status: 'failed', errorCode: code });
 
   async function deliver(row: ChannelDeliveryRow): Promise<void> {
@@ -179,6 +196,12 @@ export function createOutbox(deps: ChannelsDeps & OutboxOptions): {
       address = openAddress(key, s.id, s.addressSealed);
     } catch {
       return void (await fail(row, 'SEAL_INVALID'));
+    }
+    // Renew the lease just before sending (a batch is sent one by one): if another worker took the row over
+    // meanwhile (its lease ran out), it sends and this worker does not.
+    if (!(await renew(row))) {
+      deps.log.warn(log, 'outbox: lease lost before sending, left to the worker that holds it');
+      return;
     }
     let result: Awaited<ReturnType<ChannelSender['send']>>;
     try {
