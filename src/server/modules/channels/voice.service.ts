@@ -545,6 +545,13 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
               .set({ status: 'joined', startedAt: at, callSid: party.callSid ?? callSid })
               .where(and(eq(callParty.id, party.id), eq(callParty.status, 'dialing')))
               .returning();
+            if (joined?.kind === 'interpreter' && joined.language)
+              // "Interpreter used" is a fact of the signal (reports): recorded once an interpreter really joined,
+              // unless a language was already known.
+              await tx
+                .update(signal)
+                .set({ interpreterLanguage: joined.language })
+                .where(and(eq(signal.id, pc.signalId), isNull(signal.interpreterLanguage)));
             if (joined?.kind === 'interpreter' && config.interpreterLine?.code) sendCode = joined;
           }
           if (party && event === 'participant-leave')
@@ -827,11 +834,6 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
           .insert(callParty)
           .values({ id, signalId: s.id, kind: 'interpreter', userId: user.id, language, status: 'dialing' });
         await recordSignalEvent(tx, s.id, 'interpreter_added', user.id, { language });
-        // "Interpreter used" is a fact of the signal (reports): the language interpreted, unless one is already known.
-        await tx
-          .update(signal)
-          .set({ interpreterLanguage: language })
-          .where(and(eq(signal.id, s.id), isNull(signal.interpreterLanguage)));
         await recordAudit(tx, actor, {
           action: 'call.interpreter.add',
           targetType: 'signal',

@@ -790,8 +790,8 @@ describe('hold, mute and the interpreter', () => {
     expect(res.statusCode).toBe(200);
     const party = res.json().party;
     expect(party).toMatchObject({ kind: 'interpreter', language: 'es-MX', status: 'dialing', seconds: null });
-    // Digit 3 queued the call as "other, language unknown"; the interpreter's language is now the signal's.
-    expect((await callOf(callSid))!.s).toMatchObject({ language: 'other', interpreterLanguage: 'es-MX' });
+    // Digit 3 queued the call as "other, language unknown"; dialling is not yet "interpreter used".
+    expect((await callOf(callSid))!.s).toMatchObject({ language: 'other', interpreterLanguage: null });
     const dial = await standin.waitFor(
       (r) => r.method === 'POST' && r.path.endsWith(`/Conferences/${conferenceSid}/Participants.json`),
     );
@@ -816,6 +816,8 @@ describe('hold, mute and the interpreter', () => {
     expect(digits.body).toContain('<Play digits="ww1234#"/>');
     const [joined] = await db.select().from(callParty).where(eq(callParty.id, party.id));
     expect(joined).toMatchObject({ status: 'joined', userId: a.user.id, callSid: dial.sid });
+    // Joined: the language interpreted is now the signal's.
+    expect((await callOf(callSid))!.s.interpreterLanguage).toBe('es-MX');
     within(joined!.startedAt, beforeJoin, afterJoin);
 
     const beforeEnd = new Date();
