@@ -29,28 +29,6 @@ export function replyFrom(
   return hotlineAddress ?? cfg.callerId ?? cfg.numbers[0]?.number;
 }
 
-/** Twilio's limit for one SMS body (it sends up to 10 segments joined). */
-export const SMS_MAX_CHARS = 1600;
-
-/** Cuts a text into parts of at most `max` UTF-16 units, at a space when there is one in the second half. */
-export function splitSms(text: string, max = SMS_MAX_CHARS): string[] {
-  if (text.length <= max) return [text];
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    let cut = max;
-    // Never between the two halves of a surrogate pair.
-    const high = rest.charCodeAt(cut - 1);
-    if (high >= 0xd800 && high <= 0xdbff) cut--;
-    const space = rest.lastIndexOf(' ', cut);
-    if (space > max / 2) cut = space;
-    parts.push(rest.slice(0, cut).trimEnd());
-    rest = rest.slice(cut).trimStart();
-  }
-  if (rest) parts.push(rest);
-  return parts.filter((p) => p !== '');
-}
-
 /** A short, stable error code of a failed REST call (never its message). */
 export function sendErrorCode(err: unknown): string {
   const e = err as { code?: unknown; status?: unknown; name?: unknown };
@@ -74,22 +52,16 @@ export function createTwilioSender(deps: ChannelsDeps): ChannelSender {
       const from = replyFrom(cfg, channel, message.signal.hotlineAddress);
       if (!from) throw new PermanentSendError('NO_FROM_NUMBER');
       const to = channel === 'whatsapp' ? withPrefix(message.address) : message.address;
-      // An SMS is at most 1,600 characters (Twilio joins the segments); a longer reply leaves in parts, in
-      // order; the last one carries the status callback and is the delivery's MessageSid.
-      const parts = channel === 'sms' ? splitSms(message.text) : [message.text];
+      // One message per delivery: replies are at most SMS_MAX_CHARS (refused longer when written), so a retry can
+      // never resend a part that already left.
       try {
-        let sid = '';
-        for (const [i, body] of parts.entries()) {
-          const last = i === parts.length - 1;
-          const sent = await client.messages.create({
-            to,
-            from,
-            body,
-            ...(last ? { statusCallback: deps.config.publicUrl + STATUS_CALLBACK_PATH } : {}),
-          });
-          sid = sent.sid;
-        }
-        return { providerId: sid, status: 'sent' as const };
+        const sent = await client.messages.create({
+          to,
+          from,
+          body: message.text,
+          statusCallback: deps.config.publicUrl + STATUS_CALLBACK_PATH,
+        });
+        return { providerId: sent.sid, status: 'sent' as const };
       } catch (err) {
         const status = Number((err as { status?: unknown })?.status);
         // 400 (invalid / unsubscribed number, window closed, body refused), 404: sending again changes nothing.

@@ -18,7 +18,7 @@ import type { Db } from '../../platform/db.js';
 import { createSignalsService, type SignalsService } from '../queue/signals.service.js';
 import type { ChannelsDeps } from './channels.module.js';
 import { contactHash } from './contact.js';
-import { createTwilioSender, splitSms } from './messaging.sender.js';
+import { createTwilioSender } from './messaging.sender.js';
 import { createOutbox, MAX_ATTEMPTS } from './outbox.js';
 import { type ChannelSender, type OutgoingMessage, PermanentSendError } from './sender.js';
 import { createTwilioClient } from './twilio.js';
@@ -383,27 +383,18 @@ describe('the outbox', () => {
 });
 
 describe('long SMS replies', () => {
-  it('leave in parts of at most 1,600 characters, in order; the last carries the status callback', async () => {
-    const words = Array.from({ length: 700 }, (_, i) => `word${i}`).join(' '); // ≈ 5,000 characters
-    const text = `${words.slice(0, 3900)} 🙂`;
-    const { signal: s, address } = await conversation([text]);
+  it('are refused when written (SMS_TOO_LONG, nothing stored); 1,600 characters leave as one message', async () => {
+    const { signal: s, address } = await conversation([]);
+    await expect(
+      signals.appendMessage({ signalId: s.id, sender: 'staff', clientId: 'long', text: 'x'.repeat(1601) }),
+    ).rejects.toMatchObject({ code: 'SMS_TOO_LONG', statusCode: 400 });
+    expect(await deliveries(s)).toHaveLength(0);
+    const text = `${'word '.repeat(319)}🙂`; // 1,597 UTF-16 units
+    await signals.appendMessage({ signalId: s.id, sender: 'staff', clientId: 'max', text });
     await outbox().runOnce();
-    const parts = standin.requests.filter(sentTo(address));
-    expect(parts.length).toBe(3);
-    for (const p of parts) expect(p.params.Body!.length).toBeLessThanOrEqual(1600);
-    expect(parts.map((p) => p.params.Body).join(' ')).toBe(text);
-    expect(parts.map((p) => Boolean(p.params.StatusCallback))).toEqual([false, false, true]);
-    expect((await deliveries(s))[0]).toMatchObject({ status: 'sent', providerId: parts[2]!.sid });
-  });
-
-  it('splitSms never cuts a character in two', () => {
-    const emoji = '🙂'.repeat(1000); // 2,000 UTF-16 units, no spaces
-    const parts = splitSms(emoji);
-    expect(parts.join('')).toBe(emoji);
-    for (const p of parts) {
-      expect(p.length).toBeLessThanOrEqual(1600);
-      expect([...p].every((c) => c === '🙂')).toBe(true); // a lone half would be its own code point
-    }
-    expect(splitSms('short')).toEqual(['short']);
+    const sent = standin.requests.filter(sentTo(address));
+    expect(sent.map((r) => r.params.Body)).toEqual([text]);
+    expect(sent[0]!.params.StatusCallback).toBeTruthy();
+    expect((await deliveries(s))[0]).toMatchObject({ status: 'sent', providerId: sent[0]!.sid });
   });
 });

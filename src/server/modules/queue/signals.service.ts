@@ -95,6 +95,9 @@ export interface AppendInput {
   maxChars?: number;
 }
 
+/** Twilio's limit for one SMS / WhatsApp body: a longer reply is refused when written (SMS_TOO_LONG). */
+export const SMS_MAX_CHARS = 1600;
+
 /** An e-mail body may be longer than a chat message. */
 export const MAX_EMAIL_CHARS = 20_000;
 /** Channels whose outgoing (staff, system) messages go through the outbox (docs/api/channels.md). */
@@ -441,6 +444,12 @@ export function createSignalsService(deps: SignalsDeps) {
           (!locked.windowEndsAt || locked.windowEndsAt.getTime() <= at.getTime())
         )
           throw new AppError('WHATSAPP_WINDOW_CLOSED', 409);
+        if (
+          outgoing &&
+          (locked.channel === 'sms' || locked.channel === 'whatsapp') &&
+          text.length > SMS_MAX_CHARS
+        )
+          throw new AppError('SMS_TOO_LONG', 400, { max: SMS_MAX_CHARS });
         const seq = locked.lastSeq + 1;
         const event: BusEvent = { topic: 'message', signal: input.signalId, seq, sender: input.sender };
         const inserted = await repo.insertMessageAdvance(
