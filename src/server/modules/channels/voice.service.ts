@@ -68,6 +68,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** BCP 47, as the interpreter route accepts it (`es`, `zh-Hant`, `pt-BR`, `ti-ER`…). */
 export const LANGUAGE_TAG = '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$';
 const TOKEN_TTL_S = 3600;
+/** Redirecting the caller into the conference on accept: tries, and the pause before the next one (× attempt). */
+export const REDIRECT_ATTEMPTS = 3;
+export const REDIRECT_BACKOFF_MS = 400;
 
 type Params = Record<string, string>;
 
@@ -136,6 +139,31 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
       { err: { type: e?.name, status: e?.status, code: e?.code }, action, signal: signalId },
       'twilio request failed',
     );
+  }
+
+  /**
+   * The caller could not be connected to the advocate who accepted: the signal waits again (not answered, no
+   * assignee, a `call_status` connect_failed event), so the router offers it to the next advocate.
+   */
+  async function requeue(signalId: string): Promise<void> {
+    await db.transaction(async (tx) => {
+      const at = now();
+      const [row] = await tx
+        .update(signal)
+        .set({
+          state: 'queued',
+          assignedUserId: null,
+          answeredAt: null,
+          updatedAt: at,
+          version: sql`${signal.version} + 1`,
+        })
+        .where(and(eq(signal.id, signalId), eq(signal.state, 'active')))
+        .returning({ id: signal.id });
+      if (!row) return;
+      await recordSignalEvent(tx, signalId, 'call_status', null, { status: 'connect_failed' });
+      await publish(tx, { topic: 'signal', id: signalId, state: 'queued' });
+      await publish(tx, { topic: 'call', signal: signalId });
+    });
   }
 
   function client() {
@@ -632,13 +660,25 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
       if (s.channel !== 'phone') return;
       const pc = await callOf(s.id);
       if (!pc || FINAL_CALL_STATUSES.has(pc.status)) return;
-      try {
-        await client()
-          .calls(pc.callSid)
-          .update({ twiml: callerConferenceTwiml(ctx, s.id, s.language) });
-      } catch (err) {
-        logFailure(err, 'answer.redirect', s.id);
-        return;
+      // The caller must not be stranded in Twilio's queue while the signal looks answered: a passing failure is
+      // retried; when Twilio still refuses, the call goes back to the queue (the next accept tries again).
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client()
+            .calls(pc.callSid)
+            .update({ twiml: callerConferenceTwiml(ctx, s.id, s.language) });
+          break;
+        } catch (err) {
+          logFailure(err, 'answer.redirect', s.id);
+          const status = Number((err as { status?: unknown })?.status);
+          const passing = !Number.isFinite(status) || status >= 500 || status === 429;
+          if (passing && attempt < REDIRECT_ATTEMPTS) {
+            await new Promise((r) => setTimeout(r, REDIRECT_BACKOFF_MS * attempt));
+            continue;
+          }
+          if (passing) await requeue(s.id);
+          return; // 4xx: the call is gone at Twilio; its status callback ends the signal
+        }
       }
       await dialAdvocate(s, userId);
     },

@@ -30,7 +30,7 @@ import { type Bus, type BusEvent, createBus } from '../../platform/bus.js';
 import { decrypt } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { openAddress } from './contact.js';
-import { withinHours } from './voice.service.js';
+import { REDIRECT_ATTEMPTS, withinHours } from './voice.service.js';
 
 /**
  * Phone calls into the live queue (docs/api/channels.md, "Phone"), end to end: signed webhooks in, the real
@@ -634,13 +634,15 @@ describe('answering and the conference', () => {
     expect(failed!.status).toBe('failed');
   });
 
-  it('a Twilio failure on answer does not undo the accept and is logged without personal data', async () => {
+  it('a passing Twilio failure on answer is retried: the caller is connected, the failure logged without personal data', async () => {
     const a = await available();
     await api(a.session, 'PUT', '/api/voice/endpoint', { mode: 'browser' });
     standin.failNext(/\/Calls\/CA[0-9a-f]+\.json$/, 500);
     const before = logs.length;
     const { callSid, signalId } = await answeredCall('1', a);
-    await standin.waitFor((r) => r.path.endsWith(`/Calls/${callSid}.json`) && r.status === 500);
+    const tries = standin.requests.filter((r) => r.path.endsWith(`/Calls/${callSid}.json`));
+    expect(tries.map((r) => r.status)).toEqual([500, 200]);
+    expect(tries[1]!.params.Twiml).toContain(`harbour-${signalId}`);
     const s = (await callOf(callSid))!.s;
     expect(s).toMatchObject({ state: 'active', assignedUserId: a.user.id });
     expect(s.answeredAt).toBeInstanceOf(Date);
@@ -649,6 +651,23 @@ describe('answering and the conference', () => {
     expect(lines).toContain(signalId);
     expect(lines).toContain('answer.redirect');
     expect(lines).not.toContain('5550100');
+  });
+
+  it('when Twilio keeps failing, the call is not stranded: it waits in the queue again, unanswered', async () => {
+    const a = await available();
+    await api(a.session, 'PUT', '/api/voice/endpoint', { mode: 'browser' });
+    standin.failNext(/\/Calls\/CA[0-9a-f]+\.json$/, 503, REDIRECT_ATTEMPTS);
+    const { callSid, signalId } = await answeredCall('1', a);
+    expect(standin.requests.filter((r) => r.path.endsWith(`/Calls/${callSid}.json`))).toHaveLength(
+      REDIRECT_ATTEMPTS,
+    );
+    const s = (await callOf(callSid))!.s;
+    expect(s).toMatchObject({ assignedUserId: null, answeredAt: null });
+    expect(['queued', 'offered']).toContain(s.state);
+    const events = await eventsOf(signalId);
+    expect(events.filter((e) => e.type === 'call_status').map((e) => e.data)).toContainEqual({
+      status: 'connect_failed',
+    });
   });
 
   it('the hooks leave other channels alone (accepting and ending a chat calls nothing at Twilio)', async () => {
