@@ -166,6 +166,42 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
     });
   }
 
+  /** Hold (the caller's leg) or mute (the advocate's) at Twilio, then the card, timeline, audit and bus. */
+  async function switchLeg(
+    actor: Actor,
+    user: AuthUser,
+    signalId: string,
+    conferenceSid: string,
+    callSid: string,
+    what: 'hold' | 'mute',
+    on: boolean,
+  ): Promise<CallView> {
+    try {
+      await client()
+        .conferences(conferenceSid)
+        .participants(callSid)
+        .update(what === 'hold' ? { hold: on } : { muted: on });
+    } catch (err) {
+      logFailure(err, `call.${what}`, signalId);
+      throw new AppError('CALL_ACTION_FAILED', 502);
+    }
+    await db.transaction(async (tx) => {
+      await tx
+        .update(phoneCall)
+        .set({ ...(what === 'hold' ? { onHold: on } : { advocateMuted: on }), updatedAt: now() })
+        .where(eq(phoneCall.signalId, signalId));
+      await recordSignalEvent(tx, signalId, what === 'hold' ? 'call_hold' : 'call_mute', user.id, { on });
+      await recordAudit(tx, actor, {
+        action: `call.${what}`,
+        targetType: 'signal',
+        targetId: signalId,
+        details: { on },
+      });
+      await publish(tx, { topic: 'call', signal: signalId });
+    });
+    return callView(signalId);
+  }
+
   function client() {
     if (!deps.twilio) throw new AppError('TWILIO_NOT_CONFIGURED', 503);
     return deps.twilio;
@@ -801,24 +837,7 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
     async hold(actor: Actor, user: AuthUser, signalId: string, on: boolean): Promise<CallView> {
       const { s, pc } = await loadCall(user, signalId);
       const conferenceSid = requireConnected(s, pc);
-      try {
-        await client().conferences(conferenceSid).participants(pc.callSid).update({ hold: on });
-      } catch (err) {
-        logFailure(err, 'call.hold', s.id);
-        throw new AppError('CALL_ACTION_FAILED', 502);
-      }
-      await db.transaction(async (tx) => {
-        await tx.update(phoneCall).set({ onHold: on, updatedAt: now() }).where(eq(phoneCall.signalId, s.id));
-        await recordSignalEvent(tx, s.id, 'call_hold', user.id, { on });
-        await recordAudit(tx, actor, {
-          action: 'call.hold',
-          targetType: 'signal',
-          targetId: s.id,
-          details: { on },
-        });
-        await publish(tx, { topic: 'call', signal: s.id });
-      });
-      return callView(s.id);
+      return switchLeg(actor, user, s.id, conferenceSid, pc.callSid, 'hold', on);
     },
 
     /** Mutes (or unmutes) the advocate's own leg. */
@@ -839,27 +858,7 @@ export function createVoiceService(deps: ChannelsDeps & { now?: () => Date }) {
         .orderBy(desc(callParty.startedAt))
         .limit(1);
       if (!leg?.callSid) throw new AppError('CALL_NOT_CONNECTED', 409);
-      try {
-        await client().conferences(conferenceSid).participants(leg.callSid).update({ muted: on });
-      } catch (err) {
-        logFailure(err, 'call.mute', s.id);
-        throw new AppError('CALL_ACTION_FAILED', 502);
-      }
-      await db.transaction(async (tx) => {
-        await tx
-          .update(phoneCall)
-          .set({ advocateMuted: on, updatedAt: now() })
-          .where(eq(phoneCall.signalId, s.id));
-        await recordSignalEvent(tx, s.id, 'call_mute', user.id, { on });
-        await recordAudit(tx, actor, {
-          action: 'call.mute',
-          targetType: 'signal',
-          targetId: s.id,
-          details: { on },
-        });
-        await publish(tx, { topic: 'call', signal: s.id });
-      });
-      return callView(s.id);
+      return switchLeg(actor, user, s.id, conferenceSid, leg.callSid, 'mute', on);
     },
 
     /** Dials the interpreter line into the conference as a third party. */
