@@ -13,44 +13,8 @@ import {
   startHarbour,
   startServerProcess,
 } from '../helpers/processes.js';
+import { StaffSession } from '../helpers/staff-http.js';
 import { HOTLINE_EN, signatureFor, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from '../helpers/twilio.js';
-
-/** A staff member over HTTP with a demo account's session (demo mode: no MFA for demo accounts). */
-class Staff {
-  private constructor(
-    readonly baseUrl: string,
-    private readonly cookie: string,
-    private readonly csrf: string,
-  ) {}
-
-  static async signIn(baseUrl: string, email: string): Promise<Staff> {
-    const res = await fetch(`${baseUrl}/api/auth/sign-in`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: 'demo-harbour-fictional' }),
-    });
-    const body = (await res.json()) as { csrfToken?: string };
-    const cookie = /harbour_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0];
-    if (res.status !== 200 || !cookie)
-      throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(body)}`);
-    return new Staff(baseUrl, cookie, body.csrfToken ?? '');
-  }
-
-  // biome-ignore lint/suspicious/noExplicitAny: test responses are read loosely and asserted on.
-  async call(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${this.baseUrl}${url}`, {
-      method,
-      headers: {
-        cookie: this.cookie,
-        'x-csrf-token': this.csrf,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  }
-}
 
 interface SignalDetail {
   id: string;
@@ -75,7 +39,7 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined>, tim
 }
 
 /** The open signals of a channel (the supervisor's queue: waiting and offered) whose transcript holds `text`. */
-async function signalsWith(supervisor: Staff, channel: string, text: string): Promise<SignalDetail[]> {
+async function signalsWith(supervisor: StaffSession, channel: string, text: string): Promise<SignalDetail[]> {
   const queue = await supervisor.call('GET', '/api/queue');
   expect(queue.status).toBe(200);
   const ids = new Set<string>([
@@ -144,7 +108,7 @@ describe('channels across real processes', { timeout: 240_000 }, () => {
     servers.push(s);
     return s;
   }
-  const supervisor = () => Staff.signIn(server.url, 'supervisor@demo.harbour.example');
+  const supervisor = () => StaffSession.signIn(server.url, 'supervisor@demo.harbour.example');
 
   it('`harbour simulate sms|whatsapp`: a signed webhook becomes a queued signal; Harbour’s reply goes out through the stand-in and is acknowledged', async () => {
     const text = uniqueText('Simulated SMS: my employer keeps my passport');
@@ -224,7 +188,7 @@ describe('channels across real processes', { timeout: 240_000 }, () => {
   });
 
   it('`harbour simulate call`: ringing → menu → queued; an advocate accepts the offer, the simulator sees the answer; another caller gives up; a forwarded advocate is dialled in and ends the call', async () => {
-    const advocate = await Staff.signIn(server.url, 'advocate@demo.harbour.example');
+    const advocate = await StaffSession.signIn(server.url, 'advocate@demo.harbour.example');
     expect(
       (await advocate.call('PUT', '/api/presence', { status: 'available', languages: ['en'] })).status,
     ).toBe(200);

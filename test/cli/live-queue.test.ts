@@ -4,43 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedDatabase, onPostgres } from '../helpers/db.js';
 import { harbour, type ServerProcess, startServerProcess } from '../helpers/processes.js';
+import { StaffSession } from '../helpers/staff-http.js';
 import { type ChatFrame, Visitor } from '../helpers/visitor.js';
-
-/** The staff side over HTTP with the demo advocate's session (demo mode: no MFA for demo accounts). */
-class Advocate {
-  private constructor(
-    readonly baseUrl: string,
-    private readonly cookie: string,
-    private readonly csrf: string,
-  ) {}
-
-  static async signIn(baseUrl: string, email = 'advocate@demo.harbour.example'): Promise<Advocate> {
-    const res = await fetch(`${baseUrl}/api/auth/sign-in`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: 'demo-harbour-fictional' }),
-    });
-    const body = (await res.json()) as { csrfToken?: string };
-    const cookie = /harbour_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0];
-    if (res.status !== 200 || !cookie)
-      throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(body)}`);
-    return new Advocate(baseUrl, cookie, body.csrfToken ?? '');
-  }
-
-  async call(method: string, url: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-    const res = await fetch(`${this.baseUrl}${url}`, {
-      method,
-      headers: {
-        cookie: this.cookie,
-        'x-csrf-token': this.csrf,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  }
-}
 
 /**
  * The live queue as real processes: a server killed with SIGKILL in the middle of live chats loses no
@@ -138,7 +103,7 @@ describe('live queue across real processes', { timeout: 180_000 }, () => {
     async () => {
       const a = await start();
       const b = await start();
-      const advocate = await Advocate.signIn(b.url);
+      const advocate = await StaffSession.signIn(b.url);
       expect(
         (await advocate.call('PUT', '/api/presence', { status: 'available', languages: ['en', 'fr'] }))
           .status,
