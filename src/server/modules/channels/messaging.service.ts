@@ -416,19 +416,24 @@ export function createMessagingService(deps: ChannelsDeps & { now?: () => Date }
       const continueIn = async (open: SignalRow): Promise<InboundOutcome | undefined> => {
         let seq: number;
         try {
-          seq = (await signals.appendMessage({ signalId: open.id, sender: 'visitor', clientId: sid, text }))
-            .seq;
+          // The message, its receipt, attachments and WhatsApp window in ONE transaction: nothing half-stored.
+          const appended = await signals.appendMessage({
+            signalId: open.id,
+            sender: 'visitor',
+            clientId: sid,
+            text,
+            within: async (tx, atSeq) => {
+              if (!(await completeInbound(tx, open, atSeq, receiptKey, media, at)))
+                throw new AlreadyProcessed();
+            },
+          });
+          if (appended.duplicate) return { kind: 'duplicate' };
+          seq = appended.seq;
         } catch (err) {
+          if (err instanceof AlreadyProcessed) return { kind: 'duplicate' };
           if (err instanceof AppError && err.code === 'SIGNAL_ENDED') return undefined; // ended meanwhile
           throw err;
         }
-        const done = await db.transaction(async (tx) => {
-          const first = await completeInbound(tx, open, seq, receiptKey, media, at);
-          if (first && media.length > 0)
-            await publish(tx, { topic: 'message', signal: open.id, seq, sender: 'visitor' });
-          return first;
-        });
-        if (!done) return { kind: 'duplicate' };
         if (refused)
           await systemMessage(open.id, `media-${sid}`, autoText('mediaRefused', open.language, emergency));
         return { kind: 'stored', signalId: open.id, seq, created: false };

@@ -191,6 +191,45 @@ describe('signals: outgoing messages on other channels', () => {
     );
   });
 
+  it("appendMessage runs the caller's writes in the message's transaction: a failure keeps neither; a resend skips them", async () => {
+    const sms = await signals.arrive({ channel: 'sms', language: 'en', state: 'queued' });
+    await expect(
+      signals.appendMessage({
+        signalId: sms.id,
+        sender: 'visitor',
+        clientId: 'SM-atomic',
+        text: 'Hello (fictional)',
+        within: async (tx, seq) => {
+          expect(seq).toBe(1);
+          await claimReceipt(tx, 'twilio', `sms:atomic:${sms.id}`, sms.id);
+          throw new Error('attachment store failed');
+        },
+      }),
+    ).rejects.toThrow('attachment store failed');
+    expect(await db.select().from(signalMessage).where(eq(signalMessage.signalId, sms.id))).toHaveLength(0);
+    expect(await db.select().from(channelReceipt).where(eq(channelReceipt.signalId, sms.id))).toHaveLength(0);
+    let calls = 0;
+    const within = async () => {
+      calls++;
+    };
+    await signals.appendMessage({
+      signalId: sms.id,
+      sender: 'visitor',
+      clientId: 'SM-atomic',
+      text: 'Hi',
+      within,
+    });
+    const again = await signals.appendMessage({
+      signalId: sms.id,
+      sender: 'visitor',
+      clientId: 'SM-atomic',
+      text: 'Hi',
+      within,
+    });
+    expect(again).toMatchObject({ seq: 1, duplicate: true });
+    expect(calls).toBe(1);
+  });
+
   it('WhatsApp: a staff reply after the 24-hour window is refused (409) and nothing is stored', async () => {
     const open = await signals.arrive({
       channel: 'whatsapp',

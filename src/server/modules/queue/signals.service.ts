@@ -93,6 +93,11 @@ export interface AppendInput {
   actor?: Actor;
   /** Longest text accepted (default MAX_MESSAGE_CHARS; e-mail: MAX_EMAIL_CHARS). */
   maxChars?: number;
+  /**
+   * The caller's own writes (receipts, attachments…) in the message's transaction, after it is inserted with `seq`;
+   * not called for a resend (duplicate). Throwing rolls the message back too.
+   */
+  within?: (tx: Db, seq: number) => Promise<void>;
 }
 
 /** Twilio's limit for one SMS / WhatsApp body: a longer reply is refused when written (SMS_TOO_LONG). */
@@ -472,6 +477,7 @@ export function createSignalsService(deps: SignalsDeps) {
           if (!first) throw new Error('message neither inserted nor found');
           return { seq: first.seq, at: first.createdAt, duplicate: true };
         }
+        if (input.within) await input.within(tx, seq);
         if (outgoing) {
           // The outbox (docs/api/channels.md): sent by the delivery worker after this commits.
           await tx.insert(channelDelivery).values({ signalId: input.signalId, seq, nextAttemptAt: at });
