@@ -1,9 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import WebSocket from 'ws';
 import {
   fictionalNumber,
@@ -16,8 +11,8 @@ import { startTwilioStandin, type TwilioStandin } from '../src/cli/twilio-standi
 import { DEMO_PASSWORD } from '../src/server/modules/demo/demo.seed.js';
 import { identityRepository } from '../src/server/modules/identity/identity.repository.js';
 import { hashPassword } from '../src/server/modules/identity/identity.service.js';
-import { type Database, migrate, openPglite, openPostgres } from '../src/server/platform/db.js';
-import { printTable, type Row, startServer, summarise } from './lib.js';
+import type { Database } from '../src/server/platform/db.js';
+import { benchOnBothDatabases, type Row, startServer, summarise } from './lib.js';
 
 /**
  * Channels (issue 5) under load, through the real server process (bundle), real webhooks and real SMTP:
@@ -378,47 +373,6 @@ async function run(env: Record<string, string | undefined>, emails: string[], la
   }
 }
 
-async function embedded(rows: Row[]) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'harbour-bench-channels-'));
-  try {
-    const database = await openPglite(path.join(dir, 'pg'));
-    await migrate(database);
-    const emails = await createAdvocates(database);
-    await database.close();
-    await run({ HARBOUR_DATA_DIR: dir, DATABASE_URL: undefined }, emails, 'PGlite', rows);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function postgres(rows: Row[], base: string) {
-  const name = `harbour_bench_channels_${process.pid}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  const dir = mkdtempSync(path.join(tmpdir(), 'harbour-bench-channels-pg-'));
-  try {
-    const database = await openPostgres(u.toString(), { max: 2 });
-    await migrate(database);
-    const emails = await createAdvocates(database);
-    await database.close();
-    await run({ HARBOUR_DATA_DIR: dir, DATABASE_URL: u.toString() }, emails, 'PostgreSQL', rows);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    const c = new pg.Client({ connectionString: base });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
-  }
-}
-
-execFileSync('npm', ['run', '-s', 'build:server'], { stdio: 'inherit' });
-const rows: Row[] = [];
-if (!process.env.BENCH_SKIP_PGLITE) await embedded(rows);
-if (process.env.DATABASE_URL) await postgres(rows, process.env.DATABASE_URL);
-else console.log('(DATABASE_URL not set: PostgreSQL rows skipped.)');
-console.log('');
-printTable(rows);
+await benchOnBothDatabases('channels', createAdvocates, (env, label, emails, rows) =>
+  run(env, emails, label, rows),
+);

@@ -1,6 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
+import { type Database, migrate, openPglite, openPostgres } from '../src/server/platform/db.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -163,4 +167,56 @@ export async function load(
   );
   agent.destroy();
   return { latencies, errors, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Runs a benchmark on a fresh embedded database (unless BENCH_SKIP_PGLITE) and, with DATABASE_URL, on a fresh
+ * PostgreSQL database next to it (dropped afterwards), then prints the table. `prepare` fills a migrated database
+ * before the server starts; `run` starts the server with `env` and adds its rows.
+ */
+export async function benchOnBothDatabases<T>(
+  name: string,
+  prepare: (database: Database) => Promise<T>,
+  run: (env: Record<string, string | undefined>, label: string, prepared: T, rows: Row[]) => Promise<void>,
+): Promise<void> {
+  execFileSync('npm', ['run', '-s', 'build:server'], { stdio: 'inherit' });
+  const rows: Row[] = [];
+  const fill = async (database: Database) => {
+    await migrate(database);
+    const prepared = await prepare(database);
+    await database.close();
+    return prepared;
+  };
+  if (!process.env.BENCH_SKIP_PGLITE) {
+    const dir = mkdtempSync(path.join(tmpdir(), `harbour-bench-${name}-`));
+    try {
+      const prepared = await fill(await openPglite(path.join(dir, 'pg')));
+      await run({ HARBOUR_DATA_DIR: dir, DATABASE_URL: undefined }, 'PGlite', prepared, rows);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const base = process.env.DATABASE_URL;
+  if (base) {
+    const db = `harbour_bench_${name}_${process.pid}`;
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`create database ${db}`);
+    await admin.end();
+    const u = new URL(base);
+    u.pathname = `/${db}`;
+    const dir = mkdtempSync(path.join(tmpdir(), `harbour-bench-${name}-pg-`));
+    try {
+      const prepared = await fill(await openPostgres(u.toString(), { max: 2 }));
+      await run({ HARBOUR_DATA_DIR: dir, DATABASE_URL: u.toString() }, 'PostgreSQL', prepared, rows);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`drop database if exists ${db} with (force)`);
+      await c.end();
+    }
+  } else console.log('(DATABASE_URL not set: PostgreSQL rows skipped.)');
+  console.log('');
+  printTable(rows);
 }

@@ -1,15 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { simulateForms } from '../src/cli/simulate.js';
 import { DEMO_PASSWORD } from '../src/server/modules/demo/demo.seed.js';
 import { identityRepository } from '../src/server/modules/identity/identity.repository.js';
 import { hashPassword } from '../src/server/modules/identity/identity.service.js';
-import { type Database, migrate, openPglite, openPostgres } from '../src/server/platform/db.js';
-import { printTable, type Row, startServer, summarise } from './lib.js';
+import type { Database } from '../src/server/platform/db.js';
+import { benchOnBothDatabases, type Row, startServer, summarise } from './lib.js';
 
 /**
  * The live queue under load, through the real server process (bundle) and real sockets:
@@ -314,47 +309,4 @@ async function run(env: Record<string, string | undefined>, label: string, rows:
   }
 }
 
-async function embedded(rows: Row[]) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'harbour-bench-queue-'));
-  try {
-    const database = await openPglite(path.join(dir, 'pg'));
-    await migrate(database);
-    await createAdvocates(database);
-    await database.close();
-    await run({ HARBOUR_DATA_DIR: dir, DATABASE_URL: undefined }, 'PGlite', rows);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function postgres(rows: Row[], base: string) {
-  const name = `harbour_bench_queue_${process.pid}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  const dir = mkdtempSync(path.join(tmpdir(), 'harbour-bench-queue-pg-'));
-  try {
-    const database = await openPostgres(u.toString(), { max: 2 });
-    await migrate(database);
-    await createAdvocates(database);
-    await database.close();
-    await run({ HARBOUR_DATA_DIR: dir, DATABASE_URL: u.toString() }, 'PostgreSQL', rows);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    const c = new pg.Client({ connectionString: base });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
-  }
-}
-
-execFileSync('npm', ['run', '-s', 'build:server'], { stdio: 'inherit' });
-const rows: Row[] = [];
-if (!process.env.BENCH_SKIP_PGLITE) await embedded(rows);
-if (process.env.DATABASE_URL) await postgres(rows, process.env.DATABASE_URL);
-else console.log('(DATABASE_URL not set: PostgreSQL rows skipped.)');
-console.log('');
-printTable(rows);
+await benchOnBothDatabases('queue', createAdvocates, (env, label, _prepared, rows) => run(env, label, rows));
