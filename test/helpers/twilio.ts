@@ -97,3 +97,17 @@ export function fakeSid(prefix: 'CA' | 'SM' | 'MM' | 'CF'): string {
     .slice(0, 32);
   return prefix + hex;
 }
+
+/** Every caller number `personNumber()` handed out in this test file (privacy tests look for them in logs). */
+export const usedNumbers = new Set<string>();
+
+/** A fresh fictional caller number (NANP 555-01xx lines, varied area codes), never the same twice in a file. */
+export function personNumber(): string {
+  for (;;) {
+    const n = `+1${200 + Math.floor(Math.random() * 700)}55501${String(Math.floor(Math.random() * 100)).padStart(2, '0')}`;
+    if (!usedNumbers.has(n)) {
+      usedNumbers.add(n);
+      return n;
+    }
+  }
+}

@@ -6,6 +6,7 @@ import { createUser, sessionFor, type TestSession } from '../../../../test/helpe
 import {
   fakeSid,
   HOTLINE_EN,
+  personNumber,
   signedPost,
   TEST_ACCOUNT_SID,
   TEST_WHATSAPP_FROM,
@@ -38,17 +39,6 @@ afterAll(async () => {
   await harbour.app.close();
   await standin.close();
 });
-
-const used = new Set<string>();
-function personNumber(): string {
-  for (;;) {
-    const n = `+1${200 + Math.floor(Math.random() * 700)}55501${String(Math.floor(Math.random() * 100)).padStart(2, '0')}`;
-    if (!used.has(n)) {
-      used.add(n);
-      return n;
-    }
-  }
-}
 
 async function staffMember(role: 'advocate' | 'supervisor' = 'advocate') {
   const user = await createUser(db, { role });

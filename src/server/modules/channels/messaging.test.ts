@@ -9,11 +9,13 @@ import {
   fakeSid,
   HOTLINE_EN,
   HOTLINE_FR,
+  personNumber,
   signedPost,
   TEST_ACCOUNT_SID,
   TEST_PUBLIC_URL,
   TEST_WHATSAPP_FROM,
   twilioTestSetup,
+  usedNumbers,
 } from '../../../../test/helpers/twilio.js';
 import type { StandinRequest, TwilioStandin } from '../../../cli/twilio-standin.js';
 import type { HarbourApp } from '../../app.js';
@@ -78,18 +80,6 @@ afterAll(async () => {
   await harbour.app.close();
   await standin.close();
 });
-
-/** A fresh fictional number (NANP 555-01xx lines, varied area codes). */
-const used = new Set<string>();
-function personNumber(): string {
-  for (;;) {
-    const n = `+1${200 + Math.floor(Math.random() * 700)}55501${String(Math.floor(Math.random() * 100)).padStart(2, '0')}`;
-    if (!used.has(n)) {
-      used.add(n);
-      return n;
-    }
-  }
-}
 
 function sms(from: string, body: string, extra: Record<string, string> = {}) {
   const params = {
@@ -742,7 +732,7 @@ describe('privacy', () => {
   it('never logs the numbers, the texts or media URLs', async () => {
     const log = logLines.join('');
     expect(log).toContain('/webhooks/twilio/messaging');
-    for (const n of used) expect(log).not.toContain(n.slice(2));
+    for (const n of usedNumbers) expect(log).not.toContain(n.slice(2));
     expect(log).not.toContain('(fictional)');
     expect(log).not.toContain('/Media/ME');
   });

@@ -5,10 +5,12 @@ import { TEST_KEY, testConfig } from '../../../../test/helpers/app.js';
 import { testDatabase } from '../../../../test/helpers/db.js';
 import {
   HOTLINE_EN,
+  personNumber,
   TEST_ACCOUNT_SID,
   TEST_PUBLIC_URL,
   TEST_WHATSAPP_FROM,
   twilioTestSetup,
+  usedNumbers,
 } from '../../../../test/helpers/twilio.js';
 import type { StandinRequest, TwilioStandin } from '../../../cli/twilio-standin.js';
 import type { Config } from '../../config.js';
@@ -86,17 +88,6 @@ function outbox(extra: Partial<ChannelsDeps> & { email?: ChannelSender } = {}) {
     now: clock,
     claimWhere: () => inArray(channelDelivery.signalId, [...mine]),
   });
-}
-
-const used = new Set<string>();
-function personNumber(): string {
-  for (;;) {
-    const n = `+1${200 + Math.floor(Math.random() * 700)}55501${String(Math.floor(Math.random() * 100)).padStart(2, '0')}`;
-    if (!used.has(n)) {
-      used.add(n);
-      return n;
-    }
-  }
 }
 
 /** An SMS conversation (answered) with `replies` staff messages waiting in the outbox. */
@@ -377,7 +368,7 @@ describe('the outbox', () => {
   it('logs ids and codes only', () => {
     const text = JSON.stringify(warnings);
     expect(text).toContain('20500');
-    for (const n of used) expect(text).not.toContain(n);
+    for (const n of usedNumbers) expect(text).not.toContain(n);
     expect(text).not.toContain('fictional');
   });
 });
