@@ -17,7 +17,7 @@ describe('configuration from the environment', () => {
     const dataDir = dir();
     const a = loadConfig({ HARBOUR_DATA_DIR: dataDir });
     const b = loadConfig({ HARBOUR_DATA_DIR: dataDir });
-    expect(a.encryptionKey.equals(b.encryptionKey)).toBe(true);
+    expect(a.encryptionKey.current.key.equals(b.encryptionKey.current.key)).toBe(true);
     const file = path.join(dataDir, 'secrets.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(file, 'utf8')).HARBOUR_ENCRYPTION_KEY).toBeTruthy();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { type Keyring, keyring } from './platform/crypto.js';
 
 /** Typed, validated configuration. Every name here is documented in `.env.example`. */
 export interface Config {
@@ -11,8 +12,11 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL instead of the embedded PGlite when set. */
   databaseUrl: string | undefined;
-  /** 32-byte key for AES-256-GCM encryption at rest (TOTP keys now, transcripts later). */
-  encryptionKey: Buffer;
+  /**
+   * AES-256-GCM keys for encryption at rest: `HARBOUR_ENCRYPTION_KEY` seals, it and `HARBOUR_ENCRYPTION_KEYS_PREVIOUS`
+   * open (key rotation, ADR 0007).
+   */
+  encryptionKey: Keyring;
   /** Load demo data into an empty database at start (never in production). */
   demo: boolean;
   /** Absolute base URL used in links we hand out (invites). */
@@ -299,14 +303,20 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
-  let encryptionKey: Buffer;
+  let currentKey: Buffer;
   const rawKey = env.HARBOUR_ENCRYPTION_KEY;
-  if (rawKey) encryptionKey = decodeKey('HARBOUR_ENCRYPTION_KEY', rawKey);
+  if (rawKey) currentKey = decodeKey('HARBOUR_ENCRYPTION_KEY', rawKey);
   else if (production) {
     throw new ConfigError(
       'HARBOUR_ENCRYPTION_KEY is required in production (32 bytes: `openssl rand -base64 32`); keep it safe, data encrypted with it cannot be read without it',
     );
-  } else encryptionKey = devKey(dataDir, 'HARBOUR_ENCRYPTION_KEY');
+  } else currentKey = devKey(dataDir, 'HARBOUR_ENCRYPTION_KEY');
+  const previousKeys = (env.HARBOUR_ENCRYPTION_KEYS_PREVIOUS ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean)
+    .map((v) => decodeKey('HARBOUR_ENCRYPTION_KEYS_PREVIOUS', v));
+  const encryptionKey = keyring(currentKey, previousKeys);
 
   const publicUrl = (env.HARBOUR_PUBLIC_URL || `http://localhost:${port || 8080}`).replace(/\/+$/, '');
   if (production && !env.HARBOUR_PUBLIC_URL) {

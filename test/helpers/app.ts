@@ -5,13 +5,14 @@ import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type HarbourApp } from '../../src/server/app.js';
 import type { Config } from '../../src/server/config.js';
+import { keyring } from '../../src/server/platform/crypto.js';
 import { testDatabase } from './db.js';
 
 /** Files a test app writes (the development mail outbox) go to a temporary folder of this worker. */
 const TEST_DATA_DIR = mkdtempSync(path.join(tmpdir(), 'harbour-test-data-'));
 
 /** Same key for every app of a worker, so factories can encrypt what the app decrypts. */
-export const TEST_KEY = randomBytes(32);
+export const TEST_KEY = keyring(randomBytes(32));
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {

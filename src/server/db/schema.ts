@@ -140,6 +140,7 @@ export const settings = pgTable('settings', {
   value: jsonb('value').notNull(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+export * from './cases.schema.js';
 export * from './channels.schema.js';
 export * from './directory.schema.js';
 export * from './queue.schema.js';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type AttachmentRow, type AttachmentState, attachment } from '../../db/schema.js';
-import { decrypt, encrypt } from '../../platform/crypto.js';
+import { decrypt, encrypt, type Keyring } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 
 /**
@@ -60,7 +60,7 @@ export interface AttachmentInput {
 /** Stores one attachment in the caller's transaction; returns its row (without the bytes). */
 export async function storeAttachment(
   tx: Db,
-  encryptionKey: Buffer,
+  encryptionKey: Keyring,
   input: AttachmentInput,
 ): Promise<Omit<AttachmentRow, 'dataSealed'>> {
   const id = randomUUID();
@@ -94,14 +94,14 @@ export async function storeAttachment(
 }
 
 /** The bytes of a stored attachment (throws when altered or refused). */
-export function openAttachmentBytes(encryptionKey: Buffer, row: AttachmentRow): Buffer {
+export function openAttachmentBytes(encryptionKey: Keyring, row: AttachmentRow): Buffer {
   if (!row.dataSealed) throw new Error('attachment has no stored bytes');
   return decrypt(encryptionKey, row.dataSealed, `${row.signalId}:${row.id}`);
 }
 
 /** The original file name of an attachment, or null. */
 export function openAttachmentName(
-  encryptionKey: Buffer,
+  encryptionKey: Keyring,
   row: Pick<AttachmentRow, 'id' | 'signalId' | 'filenameSealed'>,
 ): string | null {
   if (!row.filenameSealed) return null;

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import { attachment, channelDelivery, emailMessage, type SignalRow, signal } from '../../db/schema.js';
 import { type Actor, recordAudit } from '../../platform/audit.js';
-import { decrypt } from '../../platform/crypto.js';
+import { decrypt, type Keyring } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import type { AuthUser } from '../../platform/policy.js';
@@ -60,7 +60,7 @@ export function contentDisposition(filename: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
-export function createChannelService(deps: { db: Db; encryptionKey: Buffer; now?: () => Date }) {
+export function createChannelService(deps: { db: Db; encryptionKey: Keyring; now?: () => Date }) {
   const { db, encryptionKey: key } = deps;
   const now = deps.now ?? (() => new Date());
 

@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import { signal } from '../../db/schema.js';
-import { decrypt, encrypt } from '../../platform/crypto.js';
+import { decrypt, encrypt, type Keyring } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 
 /**
@@ -35,8 +35,7 @@ export function normalizeAddress(
 
 const hashKeys = new WeakMap<Buffer, Buffer>();
 
-/** HMAC-SHA256 (hex) of a normalised address with the derived contact-hash key. */
-export function contactHash(encryptionKey: Buffer, normalized: string): string {
+function hashWith(encryptionKey: Buffer, normalized: string): string {
   let key = hashKeys.get(encryptionKey);
   if (!key) {
     key = Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'harbour contact hash v1', 32));
@@ -45,11 +44,24 @@ export function contactHash(encryptionKey: Buffer, normalized: string): string {
   return createHmac('sha256', key).update(normalized).digest('hex');
 }
 
-export function sealAddress(encryptionKey: Buffer, signalId: string, address: string): string {
+/** HMAC-SHA256 (hex) of a normalised address with the contact-hash key derived from the ring's current key. */
+export function contactHash(encryptionKey: Keyring, normalized: string): string {
+  return hashWith(encryptionKey.current.key, normalized);
+}
+
+/**
+ * The address's hash under every key of the ring (current first). A key rotation re-hashes stored contacts from
+ * their sealed address (`harbour keys rotate`); until it is done, matching a repeat contact accepts any of these.
+ */
+export function contactHashes(encryptionKey: Keyring, normalized: string): string[] {
+  return [...encryptionKey.keys.values()].map((k) => hashWith(k, normalized));
+}
+
+export function sealAddress(encryptionKey: Keyring, signalId: string, address: string): string {
   return encrypt(encryptionKey, address, signalId);
 }
 
-export function openAddress(encryptionKey: Buffer, signalId: string, sealed: string): string {
+export function openAddress(encryptionKey: Keyring, signalId: string, sealed: string): string {
   return decrypt(encryptionKey, sealed, signalId).toString('utf8');
 }
 

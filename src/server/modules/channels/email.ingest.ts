@@ -11,7 +11,7 @@ import {
   signal,
 } from '../../db/schema.js';
 import { BUS_CHANNEL, type BusEvent, publish } from '../../platform/bus.js';
-import { encrypt } from '../../platform/crypto.js';
+import { encrypt, type Keyring } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { t } from '../../platform/i18n.js';
 import { signalsRepository as repo } from '../queue/signals.repository.js';
@@ -425,7 +425,7 @@ class SignalEndedMeanwhile extends Error {}
  */
 async function storeFiles(
   tx: Db,
-  key: Buffer,
+  key: Keyring,
   row: { id: string; language: SignalLanguage },
   seq: number,
   p: Prepared,
@@ -471,7 +471,7 @@ async function storeFiles(
 /** One message in the caller's transaction (the signal row is locked by the caller): sealed, seq advanced, bus. */
 async function appendInTx(
   tx: Db,
-  key: Buffer,
+  key: Keyring,
   signalId: string,
   seq: number,
   sender: 'visitor' | 'system',
@@ -496,7 +496,7 @@ async function appendInTx(
   if (!inserted) throw new DuplicateMail();
 }
 
-async function threadRow(tx: Db, key: Buffer, signalId: string, seq: number, p: Prepared) {
+async function threadRow(tx: Db, key: Keyring, signalId: string, seq: number, p: Prepared) {
   await tx
     .insert(emailMessage)
     .values({

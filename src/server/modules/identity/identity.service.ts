@@ -5,7 +5,7 @@ import QRCode from 'qrcode';
 import type { Locale, Role, Scope } from '../../../shared/roles.js';
 import type { Actor } from '../../platform/audit.js';
 import { recordAudit } from '../../platform/audit.js';
-import { decrypt, encrypt, randomToken, safeEqual, sha256 } from '../../platform/crypto.js';
+import { decrypt, encrypt, type Keyring, randomToken, safeEqual, sha256 } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import type { Auth, AuthUser } from '../../platform/policy.js';
@@ -14,7 +14,7 @@ import { SessionCache } from './session-cache.js';
 
 export interface IdentityDeps {
   db: Db;
-  encryptionKey: Buffer;
+  encryptionKey: Keyring;
   /** Demo mode: demo accounts may sign in without MFA. */
   demo: boolean;
   publicUrl: string;

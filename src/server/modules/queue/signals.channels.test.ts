@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY } from '../../../../test/helpers/app.js';
 import { testDatabase } from '../../../../test/helpers/db.js';
 import { channelDelivery, channelReceipt, signal, signalEvent, signalMessage } from '../../db/schema.js';
+import { keyring } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { contactHash, normalizeAddress, openAddress, repeatContacts } from '../channels/contact.js';
@@ -45,7 +46,7 @@ describe('contact identity', () => {
     const a = contactHash(TEST_KEY, '+15550100123');
     expect(a).toMatch(/^[0-9a-f]{64}$/);
     expect(contactHash(TEST_KEY, '+15550100123')).toBe(a);
-    expect(contactHash(Buffer.alloc(32, 1), '+15550100123')).not.toBe(a);
+    expect(contactHash(keyring(Buffer.alloc(32, 1)), '+15550100123')).not.toBe(a);
     expect(contactHash(TEST_KEY, '+15550100124')).not.toBe(a);
   });
 });

@@ -12,7 +12,7 @@ import type {
 import { channelDelivery, signalMessage, signal as signalTable } from '../../db/schema.js';
 import { type Actor, recordAudit } from '../../platform/audit.js';
 import { BUS_CHANNEL, type BusEvent, publish } from '../../platform/bus.js';
-import { decrypt, encrypt, randomToken, sha256 } from '../../platform/crypto.js';
+import { decrypt, encrypt, type Keyring, randomToken, sha256 } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { signalsRepository as repo } from './signals.repository.js';
@@ -136,7 +136,7 @@ export interface AppendResult {
 
 export interface SignalsDeps {
   db: Db;
-  encryptionKey: Buffer;
+  encryptionKey: Keyring;
   now?: () => Date;
 }
 
