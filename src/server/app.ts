@@ -12,6 +12,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import { registerCases } from './modules/cases/cases.module.js';
 import { createChannels, registerChannels } from './modules/channels/channels.module.js';
 import { directoryRoutes } from './modules/directory/directory.routes.js';
 import { createDirectoryService } from './modules/directory/directory.service.js';
@@ -284,6 +285,8 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
     sessionIdleMinutes: config.sessionIdleMinutes,
   });
   await app.register(wallboardRoutes, { wallboard: createWallboardService({ db }) });
+  // Screening, cases, referrals, escalations (docs/api/cases.md): routes and the retention job.
+  await registerCases(app, { db, config, bus, mailer, log: app.log });
   await app.register(cannedRoutes, { db });
   await registerConsole(app, config.consoleDir);
 

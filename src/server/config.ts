@@ -43,6 +43,13 @@ export interface Config {
   interpreterLine?: { number: string; code?: string | undefined } | undefined;
   /** Said in the closed / unavailable messages (default 911). */
   emergencyNumber?: string;
+  /** IANA zone of the hotline (HARBOUR_TIME_ZONE, default America/Toronto): phone hours, safety-plan times. */
+  timeZone?: string;
+  /**
+   * Days after a case closes before its personal data are redacted (HARBOUR_RETENTION_DAYS, default 1095; 0 = never).
+   * Undefined (tests) = never.
+   */
+  retentionDays?: number;
   /** Phone opening hours; undefined = 24/7. */
   phoneHours?: { start: string; end: string; timeZone: string } | undefined;
   /** E-mail in (SMTP listener) and out (replies). */
@@ -348,6 +355,8 @@ export function loadConfig(env: Env = process.env): Config {
     interpreterLine: interpreterLine(env, demo),
     emergencyNumber: env.HARBOUR_EMERGENCY_NUMBER || '911',
     phoneHours: phoneHours(env),
+    timeZone: env.HARBOUR_TIME_ZONE || 'America/Toronto',
+    retentionDays: int(env, 'HARBOUR_RETENTION_DAYS', 1095, 0, 36500),
     email: emailConfig(env, production, demo),
   };
 }

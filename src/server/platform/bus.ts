@@ -38,6 +38,8 @@ export type BusEvent =
   | { topic: 'delivery'; signal: string; seq: number; status: string }
   /** A phone call's card changed (connected, hold, mute, interpreter…). */
   | { topic: 'call'; signal: string }
+  /** A case changed (issue 6): `kind` = the timeline event type (e.g. break_glass, referral_status). Ids only. */
+  | { topic: 'case'; id: string; kind: string }
   /**
    * Local only, never published: the listening connection was re-established after a break, so events may have
    * been missed; subscribers should re-read what they show.
@@ -57,6 +59,7 @@ const TOPICS = new Set<string>([
   'outbox',
   'delivery',
   'call',
+  'case',
 ]);
 
 /**

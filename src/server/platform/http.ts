@@ -144,7 +144,9 @@ export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
     const locale = request.locale ?? localeFromHeader(request.headers['accept-language']);
     if (error instanceof AppError) {
-      return reply.code(error.statusCode).send(errorBody(locale, error.code, error.values));
+      return reply
+        .code(error.statusCode)
+        .send({ ...errorBody(locale, error.code, error.values), ...(error.extra ?? {}) });
     }
     const fe = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
     if (fe.validation) {

@@ -4,3 +4,12 @@ import { Type } from 'typebox';
 export const ErrorResponse = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String() }),
 });
+
+/** A 409 that may carry the record as stored now and who saved it (VERSION_CONFLICT; see errors.versionConflict). */
+export const ConflictResponse = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String() }),
+  current: Type.Optional(Type.Unknown()),
+  changed_by: Type.Optional(
+    Type.Union([Type.Object({ id: Type.String(), display_name: Type.String() }), Type.Null()]),
+  ),
+});
