@@ -562,6 +562,14 @@ MATRIX.push(
 );
 // --- end messaging ---
 
+// Cases (docs/api/cases.md). Each helper adds its rows in its own block: MATRIX.push(…).
+// --- cases: core (cases, people, places, notes, tasks, break-glass, /api/signals/:id/case, /api/tasks/mine) ---
+// --- end cases core ---
+// --- cases: screening, supervision, teams ---
+// --- end screening ---
+// --- cases: referrals, partner, escalations, protocols ---
+// --- end referrals ---
+
 /** Steps of the sign-in flow: they need a sign-in in progress, tested in identity.test.ts. */
 const SIGN_IN_FLOW = new Set([
   'POST /api/auth/sign-in',
