@@ -116,7 +116,7 @@ describe('signals: chats', () => {
       .select({ b: sql<string>`${signalMessage.bodySealed}::text`, all: sql<string>`signal_message::text` })
       .from(signalMessage)
       .where(eq(signalMessage.signalId, row.id));
-    expect(raw[0]?.b.startsWith('v1.')).toBe(true);
+    expect(raw[0]?.b.startsWith(`v2.${TEST_KEY.current.id}.`)).toBe(true);
     expect(raw[0]?.b).not.toContain('Canary');
     expect(raw[0]?.all).not.toContain('Canary');
     expect((await signals.visitorMessages(row.id, 0))[0]?.text).toBe(canary);
