@@ -38,9 +38,11 @@ export interface SafetyPlan {
 }
 
 const text = (maxLength: number = SAFETY_PLAN_LIMITS.text) => Type.String({ maxLength });
+/** true / false / declined / unknown; null (not asked) is accepted and not stored. */
 const yesNoMarker = Type.Union([
   Type.Boolean(),
   Type.Unsafe<'declined' | 'unknown'>({ type: 'string', enum: ['declined', 'unknown'] }),
+  Type.Null(),
 ]);
 
 /**
@@ -63,7 +65,7 @@ export const SafetyPlanSchema = Type.Object(
     safe_times: Type.Optional(
       Type.Array(
         Type.Object({
-          days: Type.Array(Type.Unsafe<Day>({ type: 'string', enum: [...DAYS] }), {
+          days: Type.Array(Type.Unsafe<string>({ type: 'string', enum: [...DAYS] }), {
             minItems: 1,
             maxItems: 7,
             uniqueItems: true,
@@ -115,7 +117,14 @@ export function validateSafetyPlan(plan: SafetyPlan): void {
   if (bad.length) throw new AppError('VALIDATION_FAILED', 400, { fields: bad.join(', ') });
 }
 
-/** Seals and opens the plan (AAD = signal id). */
+/** The plan as stored: fields that are null (not asked) are left out. */
+export function normaliseSafetyPlan(plan: SafetyPlan): SafetyPlan {
+  return Object.fromEntries(
+    Object.entries(plan).filter(([, v]) => v !== null && v !== undefined),
+  ) as SafetyPlan;
+}
+
+/** Opens the sealed plan (AAD = signal id). */
 export function openSafetyPlan(ring: Keyring, sealed: string | null, signalId: string): SafetyPlan | null {
   if (!sealed) return null;
   return JSON.parse(decrypt(ring, sealed, signalId).toString('utf8')) as SafetyPlan;
