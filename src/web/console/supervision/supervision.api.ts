@@ -1,0 +1,92 @@
+import { api } from '../api/client';
+import type { Escalation } from '../cases/escalations.api';
+import type { UserRef } from '../cases/referrals.api';
+
+// Supervision (docs/api/cases.md "Supervision"): break-glass reads to review, approvals, overrides, protocols.
+
+export interface BreakGlassRead {
+  id: string;
+  case_id: string;
+  case_reference: string;
+  user: UserRef;
+  reason: string;
+  note: string | null;
+  granted_at: string;
+  expires_at: string;
+  reviewed_by: UserRef | null;
+  reviewed_at: string | null;
+}
+
+export type Approval = Escalation & { case_reference?: string; created_by?: UserRef | null };
+
+export interface OverrideReferral {
+  id: string;
+  case_id: string;
+  case_reference?: string;
+  need?: string;
+  organization?: { id: string; name: string } | null;
+  override?: { by: UserRef | null; at: string; reason: string | null } | null;
+  by?: UserRef | null;
+  at?: string;
+  reason?: string | null;
+}
+
+export interface OverrideEscalation {
+  id: string;
+  case_id: string;
+  case_reference?: string;
+  kind: string;
+  override_reason: string | null;
+  override_note: string | null;
+  created_at?: string;
+  created_by?: UserRef | null;
+  status?: string;
+}
+
+export interface ProtocolWaiver {
+  case_id: string;
+  case_reference?: string;
+  reference?: string;
+  waiver?: string | null;
+  protocol_waiver?: string | null;
+  closed_at?: string | null;
+  closed_by?: UserRef | null;
+}
+
+export interface OverridesResponse {
+  referrals?: OverrideReferral[];
+  escalations?: OverrideEscalation[];
+  waivers?: ProtocolWaiver[];
+  protocol_waivers?: ProtocolWaiver[];
+  cases?: ProtocolWaiver[];
+}
+
+export interface Protocol {
+  kind: string;
+  version: number;
+  steps: { key: string; en: string; fr: string; required: boolean }[];
+  requires_approval: boolean;
+}
+
+export const supervisionKeys = {
+  breakGlass: ['supervision', 'break-glass'] as const,
+  approvals: ['supervision', 'approvals'] as const,
+  overrides: ['supervision', 'overrides'] as const,
+  protocols: ['supervision', 'protocols'] as const,
+};
+
+const id = (value: string) => encodeURIComponent(value);
+
+export const listBreakGlass = () =>
+  api<{ items: BreakGlassRead[] }>('/api/supervision/break-glass?reviewed=false');
+export const reviewBreakGlass = (grantId: string) =>
+  api<unknown>(`/api/supervision/break-glass/${id(grantId)}/review`, { method: 'POST', body: {} });
+export const listApprovals = () => api<{ items: Approval[] }>('/api/supervision/approvals');
+export const listOverrides = () => api<OverridesResponse>('/api/supervision/overrides');
+export const listProtocols = () => api<{ items: Protocol[] }>('/api/protocols');
+export const saveProtocol = (p: Protocol, body: Pick<Protocol, 'steps' | 'requires_approval'>) =>
+  api<Protocol>(`/api/protocols/${id(p.kind)}`, {
+    method: 'PUT',
+    body,
+    headers: { 'If-Match': String(p.version) },
+  });
