@@ -1,0 +1,289 @@
+import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import {
+  type CaseRow,
+  caseEvent,
+  caseFile,
+  caseNote,
+  casePerson,
+  casePlaceEvent,
+  caseSignal,
+  caseTask,
+  screening,
+  signal,
+  team,
+  users,
+} from '../../db/schema.js';
+import type { Db } from '../../platform/db.js';
+import { visibleCase } from './access.js';
+
+/**
+ * Case queries (docs/api/cases.md). Every list joins `visibleCase(userId)` in SQL; pages are keyset on
+ * (last_activity_at desc, id) for cases and (at desc, id desc) for the timeline, with microsecond cursors.
+ */
+
+async function rows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+/** Exact microsecond UTC text of a timestamp: keyset cursors must not lose PostgreSQL's precision to JS dates. */
+const microIso = (col: unknown) =>
+  sql<string>`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+export interface SummaryRow {
+  row: CaseRow;
+  signalCount: number;
+  openTaskCount: number;
+  ownerName: string | null;
+  cursorAt: string;
+}
+
+const summaryFields = {
+  row: caseFile,
+  signalCount: sql<number>`(select count(*)::int from ${caseSignal} where ${caseSignal.caseId} = ${caseFile.id})`,
+  openTaskCount: sql<number>`(select count(*)::int from ${caseTask} where ${caseTask.caseId} = ${caseFile.id} and ${caseTask.doneAt} is null)`,
+  ownerName: users.displayName,
+  cursorAt: microIso(caseFile.lastActivityAt),
+};
+
+export interface SearchFilters {
+  q?: string[];
+  reference?: string;
+  statuses?: string[];
+  region?: string;
+  city?: string;
+  from?: string;
+  to?: string;
+  /** Contact hashes (every key of the ring) of the signal given as same_contact_as. */
+  contactHashes?: string[];
+  mineUserId?: string;
+  cursor?: { at: string; id: string };
+  limit: number;
+}
+
+/** `%`, `_` and `\` typed by a user match themselves. */
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export const casesRepository = {
+  async displayNames(db: Db, ids: Iterable<string | null | undefined>): Promise<Map<string, string>> {
+    const unique = [...new Set([...ids].filter((i): i is string => !!i))];
+    if (unique.length === 0) return new Map();
+    const found = await db
+      .select({ id: users.id, name: users.displayName })
+      .from(users)
+      .where(inArray(users.id, unique));
+    return new Map(found.map((r) => [r.id, r.name]));
+  },
+
+  /** A case by its `HC-` reference or by the `HB-` reference of one of its signals (no permission filter). */
+  async findByReference(db: Db, reference: string): Promise<CaseRow | undefined> {
+    if (reference.startsWith('HB-')) {
+      const [found] = await db
+        .select({ row: caseFile })
+        .from(signal)
+        .innerJoin(caseSignal, eq(caseSignal.signalId, signal.id))
+        .innerJoin(caseFile, eq(caseFile.id, caseSignal.caseId))
+        .where(eq(signal.reference, reference))
+        .limit(1);
+      return found?.row;
+    }
+    const [found] = await db.select().from(caseFile).where(eq(caseFile.reference, reference)).limit(1);
+    return found;
+  },
+
+  async isVisible(db: Db, userId: string, caseId: string): Promise<boolean> {
+    const [found] = await db
+      .select({ visible: sql<boolean>`${visibleCase(userId)}` })
+      .from(caseFile)
+      .where(eq(caseFile.id, caseId));
+    return Boolean(found?.visible);
+  },
+
+  async summary(db: Db, caseId: string): Promise<SummaryRow | undefined> {
+    const [found] = await db
+      .select(summaryFields)
+      .from(caseFile)
+      .leftJoin(users, eq(users.id, caseFile.ownerId))
+      .where(eq(caseFile.id, caseId));
+    return found;
+  },
+
+  /** One page of the cases the user may see, filtered; `limit + 1` rows are read to know whether more follow. */
+  async search(db: Db, userId: string, f: SearchFilters): Promise<SummaryRow[]> {
+    // Merged cases leave lists; an exact reference still finds one (the console follows merged_into).
+    const where: SQL[] = [visibleCase(userId)];
+    if (!f.reference) where.push(isNull(caseFile.mergedIntoId));
+    for (const term of f.q ?? []) where.push(sql`${caseFile.searchText} ilike ${`%${likeEscape(term)}%`}`);
+    if (f.reference) {
+      if (f.reference.startsWith('HB-'))
+        where.push(
+          sql`${caseFile.id} = (select ${caseSignal.caseId} from ${caseSignal} join ${signal} on ${signal.id} = ${caseSignal.signalId} where ${signal.reference} = ${f.reference})`,
+        );
+      else where.push(eq(caseFile.reference, f.reference));
+    }
+    if (f.statuses?.length) where.push(inArray(caseFile.status, f.statuses));
+    if (f.region) where.push(eq(caseFile.region, f.region));
+    if (f.city)
+      where.push(
+        sql`${caseFile.id} in (select ${casePlaceEvent.caseId} from ${casePlaceEvent} where lower(${casePlaceEvent.city}) = lower(${f.city}))`,
+      );
+    if (f.from || f.to) {
+      const created: SQL[] = [];
+      const placed: SQL[] = [];
+      if (f.from) {
+        created.push(sql`${caseFile.createdAt} >= ${f.from}::date`);
+        placed.push(
+          sql`coalesce(${casePlaceEvent.occurredTo}, ${casePlaceEvent.occurredFrom}) >= ${f.from}::date`,
+        );
+      }
+      if (f.to) {
+        created.push(sql`${caseFile.createdAt} < (${f.to}::date + 1)`);
+        placed.push(sql`${casePlaceEvent.occurredFrom} <= ${f.to}::date`);
+      }
+      where.push(
+        sql`((${and(...created)}) or ${caseFile.id} in (select ${casePlaceEvent.caseId} from ${casePlaceEvent} where ${casePlaceEvent.occurredFrom} is not null and ${and(...placed)}))`,
+      );
+    }
+    if (f.contactHashes) {
+      if (f.contactHashes.length === 0) return [];
+      where.push(
+        sql`${caseFile.id} in (select ${caseSignal.caseId} from ${signal} join ${caseSignal} on ${caseSignal.signalId} = ${signal.id} where ${inArray(signal.contactHash, f.contactHashes)})`,
+      );
+    }
+    if (f.mineUserId)
+      where.push(
+        sql`(${caseFile.ownerId} = ${f.mineUserId} or exists (select 1 from ${caseTask} where ${caseTask.caseId} = ${caseFile.id} and ${caseTask.assigneeId} = ${f.mineUserId} and ${caseTask.doneAt} is null))`,
+      );
+    if (f.cursor)
+      where.push(
+        sql`(${caseFile.lastActivityAt} < ${f.cursor.at}::timestamptz or (${caseFile.lastActivityAt} = ${f.cursor.at}::timestamptz and ${caseFile.id} > ${f.cursor.id}))`,
+      );
+    return db
+      .select(summaryFields)
+      .from(caseFile)
+      .leftJoin(users, eq(users.id, caseFile.ownerId))
+      .where(and(...where))
+      .orderBy(desc(caseFile.lastActivityAt), asc(caseFile.id))
+      .limit(f.limit + 1);
+  },
+
+  async caseSignals(db: Db, caseId: string) {
+    return db
+      .select({
+        id: signal.id,
+        reference: signal.reference,
+        channel: signal.channel,
+        language: signal.language,
+        arrivedAt: signal.arrivedAt,
+        answeredAt: signal.answeredAt,
+        endedAt: signal.endedAt,
+        callerType: signal.callerType,
+        region: signal.region,
+        classification: screening.classification,
+        safety: screening.safety,
+      })
+      .from(caseSignal)
+      .innerJoin(signal, eq(signal.id, caseSignal.signalId))
+      .leftJoin(screening, eq(screening.signalId, signal.id))
+      .where(eq(caseSignal.caseId, caseId))
+      .orderBy(asc(signal.arrivedAt), asc(signal.id));
+  },
+
+  async people(db: Db, caseId: string) {
+    return db
+      .select()
+      .from(casePerson)
+      .where(eq(casePerson.caseId, caseId))
+      .orderBy(asc(casePerson.createdAt), asc(casePerson.id));
+  },
+
+  async places(db: Db, caseId: string) {
+    return db
+      .select()
+      .from(casePlaceEvent)
+      .where(eq(casePlaceEvent.caseId, caseId))
+      .orderBy(asc(casePlaceEvent.createdAt), asc(casePlaceEvent.id));
+  },
+
+  async tasks(db: Db, caseId: string) {
+    return db
+      .select()
+      .from(caseTask)
+      .where(eq(caseTask.caseId, caseId))
+      .orderBy(asc(caseTask.dueAt), asc(caseTask.id));
+  },
+
+  async teamName(db: Db, teamId: string): Promise<string | null> {
+    const [t] = await db.select({ name: team.name }).from(team).where(eq(team.id, teamId));
+    return t?.name ?? null;
+  },
+
+  async reference(db: Db, caseId: string): Promise<string | null> {
+    const [c] = await db
+      .select({ reference: caseFile.reference })
+      .from(caseFile)
+      .where(eq(caseFile.id, caseId));
+    return c?.reference ?? null;
+  },
+
+  /** The newest `limit` timeline entries (before the cursor), newest first, plus one to know whether more follow. */
+  async timeline(db: Db, caseId: string, limit: number, cursor?: { at: string; id: number }) {
+    const before = cursor
+      ? sql`and (${caseEvent.at} < ${cursor.at}::timestamptz or (${caseEvent.at} = ${cursor.at}::timestamptz and ${caseEvent.id} < ${cursor.id}))`
+      : sql``;
+    return rows<{
+      id: string | number;
+      type: string;
+      at: string | Date;
+      user_id: string | null;
+      data: Record<string, unknown> | string;
+      cursor_at: string;
+    }>(
+      db,
+      sql`select ${caseEvent.id} as id, ${caseEvent.type} as type, ${caseEvent.at} as at, ${caseEvent.userId} as user_id,
+        ${caseEvent.data} as data, ${microIso(caseEvent.at)} as cursor_at
+      from ${caseEvent} where ${caseEvent.caseId} = ${caseId} ${before}
+      order by ${caseEvent.at} desc, ${caseEvent.id} desc limit ${limit + 1}`,
+    );
+  },
+
+  async notes(db: Db, ids: string[]) {
+    if (ids.length === 0) return [];
+    return db.select().from(caseNote).where(inArray(caseNote.id, ids));
+  },
+
+  /** Who last changed the case (or one of its parts, when `key` names the id field in the event data). */
+  async lastChanger(db: Db, caseId: string, key?: { field: string; id: string }) {
+    const match = key ? sql`and ${caseEvent.data} ->> ${key.field} = ${key.id}` : sql``;
+    const [found] = await rows<{ id: string | null; name: string | null }>(
+      db,
+      sql`select ${users.id} as id, ${users.displayName} as name from ${caseEvent}
+        left join ${users} on ${users.id} = ${caseEvent.userId}
+        where ${caseEvent.caseId} = ${caseId} ${match}
+        order by ${caseEvent.at} desc, ${caseEvent.id} desc limit 1`,
+    );
+    return found?.id && found.name ? { id: found.id, display_name: found.name } : null;
+  },
+
+  /** The codes a case is found by (beside its reference, keywords and region): people's coded labels. */
+  async personCodes(db: Db, caseId: string): Promise<string[]> {
+    const found = await db
+      .select({
+        exploitationTypes: casePerson.exploitationTypes,
+        venue: casePerson.venue,
+        industry: casePerson.industry,
+      })
+      .from(casePerson)
+      .where(eq(casePerson.caseId, caseId));
+    return found.flatMap((p) => [...p.exploitationTypes, p.venue ?? '']);
+  },
+
+  async anyMinor(db: Db, caseId: string): Promise<boolean> {
+    const [found] = await db
+      .select({ id: casePerson.id })
+      .from(casePerson)
+      .where(and(eq(casePerson.caseId, caseId), eq(casePerson.isMinor, true)))
+      .limit(1);
+    return Boolean(found);
+  },
+};
