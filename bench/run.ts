@@ -109,4 +109,6 @@ printTable(rows);
 if (!process.env.BENCH_SKIP_QUEUE) await import('./live-queue.js');
 // Channels: call and SMS webhook-to-queue latency, e-mail intake over SMTP (BENCH_SKIP_CHANNELS=1 skips).
 if (!process.env.BENCH_SKIP_CHANNELS) await import('./channels.js');
+// Cases: opening a busy case, search over 200k cases with permission filters (BENCH_SKIP_CASES=1 skips).
+if (!process.env.BENCH_SKIP_CASES) await import('./cases.js');
 if (process.env.BENCH_DIRECTORY_SEARCH) await import('./directory-search.js'); // 100k services: minutes to generate
