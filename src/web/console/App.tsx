@@ -4,17 +4,22 @@ import { TokensPage } from './admin/TokensPage';
 import { UsersPage } from './admin/UsersPage';
 import { InvitePage } from './auth/InvitePage';
 import { SignInPage } from './auth/SignInPage';
+import { CasePage } from './cases/CasePage';
+import { CasesPage } from './cases/CasesPage';
+import { canWorkCases } from './cases/paths';
 import { DirectoryPage } from './directory/DirectoryPage';
 import { useT } from './locale';
 import { HomePage } from './pages/HomePage';
 import { ModuleUnavailable } from './pages/ModuleUnavailable';
 import { ForbiddenPage, NotFoundPage } from './pages/StatusPages';
+import { PartnerReferralsPage } from './partner/PartnerReferralsPage';
 import { QueuePage } from './queue/QueuePage';
 import { canAnswer, canWatch } from './queue/routes';
 import { WallboardPage } from './queue/WallboardPage';
 import { navigate, parseRoute, type Route, usePathname } from './router';
 import { SessionProvider, useSession } from './session';
 import { Shell } from './shell/Shell';
+import { SupervisionPage } from './supervision/SupervisionPage';
 import { Loading } from './ui/states';
 
 /** Top of the console: session gate, then the route. */
@@ -56,6 +61,14 @@ function Page({ route, isAdmin, role }: { route: Route; isAdmin: boolean; role: 
       return canAnswer(role) ? <QueuePage /> : <ForbiddenPage />;
     case 'wallboard':
       return canWatch(role) ? <WallboardPage /> : <ForbiddenPage />;
+    case 'cases':
+      return canWorkCases(role) ? <CasesPage /> : <ForbiddenPage />;
+    case 'case':
+      return canWorkCases(role) ? <CasePage key={route.id} caseId={route.id} /> : <ForbiddenPage />;
+    case 'partner-referrals':
+      return role === 'partner' ? <PartnerReferralsPage /> : <ForbiddenPage />;
+    case 'supervision':
+      return role === 'supervisor' ? <SupervisionPage /> : <ForbiddenPage />;
     case 'admin-users':
       return isAdmin ? <UsersPage /> : <ForbiddenPage />;
     case 'admin-audit':

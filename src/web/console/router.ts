@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react';
+import { isCaseId } from './cases/paths';
 import { type DirectoryView, parseDirectoryPath } from './directory/routes';
 
 // A deliberately tiny router over the History API: the console has a handful of flat paths under /console/.
@@ -6,7 +7,7 @@ import { type DirectoryView, parseDirectoryPath } from './directory/routes';
 export const BASE = '/console';
 
 export type ModuleName = 'queue' | 'cases' | 'directory' | 'reports' | 'campaigns';
-export const UPCOMING_MODULES: readonly ModuleName[] = ['cases', 'reports', 'campaigns'];
+export const UPCOMING_MODULES: readonly ModuleName[] = ['reports', 'campaigns'];
 
 export type Route =
   | { name: 'home' }
@@ -14,6 +15,10 @@ export type Route =
   | { name: 'directory'; view: DirectoryView }
   | { name: 'queue' }
   | { name: 'wallboard' }
+  | { name: 'cases' }
+  | { name: 'case'; id: string }
+  | { name: 'partner-referrals' }
+  | { name: 'supervision' }
   | { name: 'admin-users' }
   | { name: 'admin-audit' }
   | { name: 'admin-tokens' }
@@ -30,7 +35,14 @@ export function parseRoute(pathname: string): Route {
     const view = parseDirectoryPath(parts.slice(1));
     return view ? { name: 'directory', view } : { name: 'not-found' };
   }
+  if (first === 'cases' && rest.length === 0) {
+    if (second === undefined) return { name: 'cases' };
+    return isCaseId(second) ? { name: 'case', id: second } : { name: 'not-found' };
+  }
+  if (first === 'partner' && second === 'referrals' && rest.length === 0)
+    return { name: 'partner-referrals' };
   if (rest.length > 0) return { name: 'not-found' };
+  if (first === 'supervision' && second === undefined) return { name: 'supervision' };
   if (first === 'queue' && second === undefined) return { name: 'queue' };
   if (first === 'wallboard' && second === undefined) return { name: 'wallboard' };
   if (first === 'invite' && second === undefined) return { name: 'invite' };

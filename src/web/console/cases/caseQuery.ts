@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { api } from '../api/client';
+import { request } from './api';
 
 // The one query of an open case (GET /api/cases/:id, audited on the server). The case page and its sections
 // (people, tasks, referrals, escalations…) share it by key, and invalidate it after a change, so a case is read once
@@ -14,7 +14,8 @@ export const caseKeys = {
 export function useCaseDetail<T = unknown>(caseId: string) {
   return useQuery({
     queryKey: caseKeys.detail(caseId),
-    queryFn: () => api<T>(`/api/cases/${encodeURIComponent(caseId)}`),
+    // Through the case client: a 403 CASE_RESTRICTED / 409 CASE_MERGED keeps its body (reference, merged_into).
+    queryFn: () => request<T>(`/api/cases/${encodeURIComponent(caseId)}`),
     staleTime: 10_000,
   });
 }

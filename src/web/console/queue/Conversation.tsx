@@ -13,6 +13,7 @@ import { RelativeTime } from '../ui/time';
 import { AttachmentList } from './Attachments';
 import { endSignal, markRead, sendMessage, transferSignal } from './api';
 import { CallCard } from './CallCard';
+import { ConversationCasework } from './CasePanel';
 import { ChannelFacts } from './ChannelFacts';
 import { Composer, MAX_EMAIL, MAX_MESSAGE } from './Composer';
 import { CHANNEL_ICONS, deliveriesBySeq, hasAddress, hasOutbox, languageName, windowOpen } from './channels';
@@ -147,6 +148,7 @@ export function ConversationPanel({
       ) : (
         <Chat signal={signal} channel={hasOutbox(signal.channel) ? channelQuery.data : undefined} />
       )}
+      <ConversationCasework key={`casework-${signal.id}`} signalId={signal.id} />
       {(ended || signal.channel === 'report') && (
         <WrapUpForm key={signal.id} signal={signal} headingRef={wrapUpRef} />
       )}

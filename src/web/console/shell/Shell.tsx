@@ -2,6 +2,7 @@ import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-aria-components';
 import type { MessageId } from '../../i18n/messages';
 import { signOut } from '../api/endpoints';
+import { canWorkCases, casePaths } from '../cases/paths';
 import { canSearch, canUseDirectory, directoryPaths } from '../directory/routes';
 import { useT } from '../locale';
 import { LiveConnection } from '../queue/live';
@@ -22,13 +23,16 @@ export const MODULE_LABELS: Record<ModuleName, MessageId> = {
   campaigns: 'nav.campaigns',
 };
 
-type NavItem = 'home' | 'admin' | 'wallboard' | ModuleName;
+type NavItem = 'home' | 'admin' | 'wallboard' | 'supervision' | 'partner-referrals' | ModuleName;
 
 function isCurrent(route: Route, item: NavItem): boolean {
   if (item === 'home') return route.name === 'home';
   if (item === 'queue') return route.name === 'queue';
   if (item === 'wallboard') return route.name === 'wallboard';
   if (item === 'directory') return route.name === 'directory';
+  if (item === 'cases') return route.name === 'cases' || route.name === 'case';
+  if (item === 'supervision') return route.name === 'supervision';
+  if (item === 'partner-referrals') return route.name === 'partner-referrals';
   if (item === 'admin') return route.name.startsWith('admin-');
   return route.name === 'module' && route.module === item;
 }
@@ -117,13 +121,13 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
             {canAnswer(user.role) &&
               navItem('queue', queuePaths.queue, t('nav.queue'), false, <OfferCount />)}
             {canWatch(user.role) && navItem('wallboard', queuePaths.wallboard, t('nav.wallboard'))}
-            {UPCOMING_MODULES.filter((m) => m === 'cases').map((m) =>
-              navItem(m, paths.module(m), t(MODULE_LABELS[m]), true),
-            )}
+            {canWorkCases(user.role) && navItem('cases', casePaths.list, t('nav.cases'))}
+            {user.role === 'supervisor' &&
+              navItem('supervision', casePaths.supervision, t('cases.nav.supervision'))}
+            {user.role === 'partner' &&
+              navItem('partner-referrals', casePaths.partnerReferrals, t('cases.nav.partnerReferrals'))}
             {hasDirectory && navItem('directory', directoryHome, t('nav.directory'))}
-            {UPCOMING_MODULES.filter((m) => m !== 'cases').map((m) =>
-              navItem(m, paths.module(m), t(MODULE_LABELS[m]), true),
-            )}
+            {UPCOMING_MODULES.map((m) => navItem(m, paths.module(m), t(MODULE_LABELS[m]), true))}
             {isAdmin && navItem('admin', paths.adminUsers, t('nav.admin'))}
           </ul>
         </nav>

@@ -1,0 +1,301 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { Form } from 'react-aria-components';
+import { useIntl } from 'react-intl';
+import type { MessageId } from '../../i18n/messages';
+import { useT } from '../locale';
+import { errorCode } from '../ui/errors';
+import { TextInputField } from '../ui/fields';
+import { PendingButton } from '../ui/PendingButton';
+import { SelectField } from '../ui/SelectField';
+import { EmptyState, FormError } from '../ui/states';
+import { ABSOLUTE_FORMAT } from '../ui/time';
+import { AnswerChoice } from './answers';
+import { addTask, conflictOf, getScreening, isCode, updateTask } from './api';
+import { ConflictNotice } from './Conflict';
+import { caseKeys } from './caseQuery';
+import { CheckedField } from './fields';
+import { codeLabel, dayLabel } from './labels';
+import type { CaseDetail, Task, UserRef } from './types';
+
+const CALLBACK_ERRORS = [
+  'CALLBACK_NO_SAFETY_PLAN',
+  'CALLBACK_OUTSIDE_SAFE_WINDOW',
+  'CALLBACK_NUMBER_NOT_SAFE',
+];
+
+/** A date and a time typed in the browser's zone, as an ISO instant; null when either is malformed. */
+export function localInstant(date: string, time: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(time)) return null;
+  const at = new Date(`${date}T${time}:00`);
+  return Number.isNaN(at.getTime()) ? null : at.toISOString();
+}
+
+export function TasksSection({ detail, canEdit }: { detail: CaseDetail; canEdit: boolean }) {
+  const t = useT();
+  const intl = useIntl();
+  const open = detail.tasks.filter((task) => !task.done_at);
+  const done = detail.tasks.filter((task) => task.done_at);
+  return (
+    <section className="case-section" aria-labelledby="tasks-heading">
+      <h2 id="tasks-heading" className="section-title">
+        {t('cases.tasks.title')}
+      </h2>
+      {detail.tasks.length === 0 ? (
+        <EmptyState>{t('cases.tasks.none')}</EmptyState>
+      ) : (
+        <ul className="task-list">
+          {[...open, ...done].map((task) => (
+            <TaskItem
+              key={task.id}
+              caseId={detail.id}
+              task={task}
+              canEdit={canEdit}
+              formatDate={(v) => intl.formatDate(new Date(v), ABSOLUTE_FORMAT)}
+            />
+          ))}
+        </ul>
+      )}
+      {canEdit && <NewTaskForm detail={detail} />}
+    </section>
+  );
+}
+
+function TaskItem({
+  caseId,
+  task,
+  canEdit,
+  formatDate,
+}: {
+  caseId: string;
+  task: Task;
+  canEdit: boolean;
+  formatDate: (value: string) => string;
+}) {
+  const t = useT();
+  const queryClient = useQueryClient();
+  const [conflict, setConflict] = useState<{ current: Task; by: UserRef | null } | null>(null);
+  const toggle = useMutation({
+    mutationFn: () =>
+      updateTask(caseId, task.id, conflict?.current.version ?? task.version, { done: !task.done_at }),
+    onSuccess: () => {
+      setConflict(null);
+      void queryClient.invalidateQueries({ queryKey: caseKeys.detail(caseId) });
+    },
+    onError: (error) => {
+      const found = conflictOf<Task>(error);
+      if (found) setConflict({ current: found.current, by: found.changedBy });
+    },
+  });
+  return (
+    <li className={task.done_at ? 'task-item task-done' : 'task-item'}>
+      <p>
+        <span className="badge">{codeLabel(t, 'task_kind', task.kind)}</span>{' '}
+        <strong>{task.title ?? codeLabel(t, 'task_kind', task.kind)}</strong>
+        {task.done_at && (
+          <span className="badge badge-ok task-done-badge">
+            <span aria-hidden="true">✓ </span>
+            {t('cases.tasks.done')}
+          </span>
+        )}
+      </p>
+      <p className="small-text muted">
+        {task.due_at && <span>{t('cases.tasks.due', { at: formatDate(task.due_at) })}</span>}
+        {task.assignee && <span> · {t('cases.tasks.assignee', { name: task.assignee.display_name })}</span>}
+        {task.kind === 'call_back' && (
+          <span>
+            {' · '}
+            {task.voicemail_allowed ? t('cases.tasks.voicemailYes') : t('cases.tasks.voicemailNo')}
+          </span>
+        )}
+      </p>
+      {conflict && (
+        <ConflictNotice
+          by={conflict.by}
+          onReload={() => {
+            setConflict(null);
+            void queryClient.invalidateQueries({ queryKey: caseKeys.detail(caseId) });
+          }}
+        >
+          <p>{conflict.current.done_at ? t('cases.tasks.theirsDone') : t('cases.tasks.theirsOpen')}</p>
+        </ConflictNotice>
+      )}
+      {canEdit && (
+        <PendingButton className="button small" isPending={toggle.isPending} onPress={() => toggle.mutate()}>
+          {task.done_at
+            ? t('cases.tasks.reopen', { title: task.title ?? '' })
+            : t('cases.tasks.markDone', { title: task.title ?? '' })}
+        </PendingButton>
+      )}
+      <FormError error={isCode(toggle.error, 'VERSION_CONFLICT') ? null : toggle.error} />
+    </li>
+  );
+}
+
+function NewTaskForm({ detail }: { detail: CaseDetail }) {
+  const t = useT();
+  const queryClient = useQueryClient();
+  const [kind, setKind] = useState<string | null>('task');
+  const [title, setTitle] = useState('');
+  const [date, setDate] = useState('');
+  const [time, setTime] = useState('');
+  const [signalId, setSignalId] = useState<string | null>(detail.signals[0]?.id ?? null);
+  const [numberRef, setNumberRef] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [saved, setSaved] = useState('');
+  const callBack = kind === 'call_back';
+  const plan = useQuery({
+    queryKey: ['cases', 'screening', signalId ?? ''],
+    queryFn: () => getScreening(signalId ?? ''),
+    enabled: callBack && signalId !== null,
+  });
+  const safety = plan.data?.safety_plan ?? null;
+  const numberOptions = [
+    ...(safety?.contact_number_safe === true
+      ? [{ id: 'contact', label: t('cases.tasks.numberContact') }]
+      : []),
+    ...(safety?.safe_numbers ?? []).map((n, i) => ({
+      id: `safe:${i}`,
+      label: n.label
+        ? t('cases.tasks.numberSafeLabel', { label: n.label })
+        : t('cases.tasks.numberSafe', { n: i + 1 }),
+    })),
+  ];
+  const mutation = useMutation({
+    mutationFn: (dueAt: string) =>
+      addTask(detail.id, {
+        kind: callBack ? 'call_back' : 'task',
+        title: title.trim() || t(callBack ? 'cases.tasks.defaultCallBack' : 'cases.tasks.defaultTask'),
+        due_at: dueAt,
+        ...(callBack && signalId ? { signal_id: signalId } : {}),
+        ...(callBack && numberRef ? { call_number_ref: numberRef } : {}),
+      }),
+    onSuccess: () => {
+      setTitle('');
+      setDate('');
+      setTime('');
+      setSaved(t('cases.tasks.added'));
+      void queryClient.invalidateQueries({ queryKey: caseKeys.detail(detail.id) });
+    },
+  });
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (mutation.isPending) return;
+    setSaved('');
+    const dueAt = localInstant(date, time);
+    if (!dueAt) {
+      setProblem(t('cases.tasks.dueInvalid'));
+      return;
+    }
+    setProblem(null);
+    mutation.mutate(dueAt);
+  };
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const callBackError = mutation.error && CALLBACK_ERRORS.some((c) => isCode(mutation.error, c));
+  return (
+    <Form onSubmit={submit} className="stack new-task" aria-labelledby="new-task-heading">
+      <h3 id="new-task-heading" className="subsection-title">
+        {t('cases.tasks.add')}
+      </h3>
+      <AnswerChoice
+        label={t('cases.tasks.kind')}
+        group="task_kind"
+        codes={['task', 'call_back']}
+        value={kind}
+        onChange={setKind}
+        allowNotAsked={false}
+        markers={false}
+        variant="radio"
+      />
+      <div className="form-grid">
+        <TextInputField
+          label={t('cases.tasks.taskTitle')}
+          value={title}
+          onChange={setTitle}
+          maxLength={200}
+        />
+        <CheckedField
+          label={t('cases.tasks.dueDate')}
+          description={t('cases.tasks.dueDateHelp')}
+          value={date}
+          onChange={setDate}
+          placeholder="2026-12-31"
+          isRequired
+          error={problem && !/^\d{4}-\d{2}-\d{2}$/.test(date) ? problem : undefined}
+        />
+        <CheckedField
+          label={t('cases.tasks.dueTime')}
+          description={t('cases.tasks.dueTimeHelp', { zone })}
+          value={time}
+          onChange={setTime}
+          placeholder="14:30"
+          isRequired
+          error={problem && !/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(time) ? problem : undefined}
+        />
+      </div>
+      {callBack && (
+        <fieldset className="form-section">
+          <legend className="form-section-title">{t('cases.tasks.callBack')}</legend>
+          <div className="stack">
+            <SelectField
+              label={t('cases.tasks.signal')}
+              options={detail.signals.map((s) => ({ id: s.id, label: s.reference }))}
+              value={signalId}
+              onChange={setSignalId}
+              isRequired
+            />
+            {safety?.safe_times?.length ? (
+              <div className="notice">
+                <p>
+                  <strong>{t('cases.tasks.safeTimes', { zone: safety.time_zone ?? '' })}</strong>
+                </p>
+                <ul>
+                  {safety.safe_times.map((w) => (
+                    <li key={`${w.days.join()}-${w.from}-${w.to}`}>
+                      {w.days.map((d) => dayLabel(t, d)).join(', ')} · {w.from}–{w.to}
+                    </li>
+                  ))}
+                </ul>
+                <p className="small-text">
+                  {safety.voicemail_allowed === true
+                    ? t('cases.tasks.voicemailYes')
+                    : t('cases.tasks.voicemailNo')}
+                </p>
+              </div>
+            ) : plan.isSuccess ? (
+              <p className="notice notice-warning">{t('cases.tasks.noPlan')}</p>
+            ) : null}
+            <SelectField
+              label={t('cases.tasks.number')}
+              description={t('cases.tasks.numberHelp')}
+              options={numberOptions}
+              value={numberRef}
+              onChange={setNumberRef}
+              placeholder={numberOptions.length ? t('cases.answer.choose') : t('cases.tasks.noSafeNumber')}
+            />
+          </div>
+        </fieldset>
+      )}
+      {callBackError ? (
+        <div className="form-error callback-error" role="alert">
+          <p>
+            <span aria-hidden="true">⚠ </span>
+            <strong>{t('cases.tasks.callBackRefused')}</strong>{' '}
+            {mutation.error instanceof Error ? mutation.error.message : ''}
+          </p>
+          <p className="small-text">{t(`cases.tasks.help.${errorCode(mutation.error)}` as MessageId)}</p>
+        </div>
+      ) : (
+        <FormError error={mutation.error} />
+      )}
+      <div className="form-actions">
+        <PendingButton type="submit" className="button primary" isPending={mutation.isPending}>
+          {callBack ? t('cases.tasks.submitCallBack') : t('cases.tasks.submit')}
+        </PendingButton>
+      </div>
+      <p role="status" className="status-line">
+        {saved}
+      </p>
+    </Form>
+  );
+}
