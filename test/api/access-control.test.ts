@@ -566,8 +566,297 @@ MATRIX.push(
 // --- cases: core (cases, people, places, notes, tasks, break-glass, /api/signals/:id/case, /api/tasks/mine) ---
 // --- end cases core ---
 // --- cases: screening, supervision, teams ---
+// The screening's signal is assigned to the user of each attempt (the holder writes); supervision lists are for
+// supervisors; teams are read by case workers and admins, managed by admins and supervisors.
+const grantToReview = async () => {
+  const { caseFile, caseAccessGrant } = await import('../../src/server/db/schema.js');
+  const [c] = await db
+    .insert(caseFile)
+    .values({
+      reference: `HC-M${Math.random().toString(36).slice(2, 6).toUpperCase()}-${Date.now().toString(36).slice(-4).toUpperCase()}`,
+    })
+    .returning();
+  const [g] = await db
+    .insert(caseAccessGrant)
+    .values({
+      caseId: c!.id,
+      userId: await target(),
+      reason: 'supervision',
+      expiresAt: new Date(Date.now() + 3600_000),
+    })
+    .returning();
+  return g!.id;
+};
+const matrixTeam = async () => {
+  const { team } = await import('../../src/server/db/schema.js');
+  const [t] = await db
+    .insert(team)
+    .values({ name: `Matrix Team ${Math.random().toString(16).slice(2, 10)} (fictional)` })
+    .returning();
+  return t!.id;
+};
+MATRIX.push(
+  {
+    method: 'GET',
+    url: '/api/signals/:id/screening',
+    access: HANDLERS,
+    request: async (ctx) => ({ url: `/api/signals/${(await queueSignal(ctx)).id}/screening` }),
+  },
+  {
+    method: 'PUT',
+    url: '/api/signals/:id/screening',
+    access: HANDLERS,
+    request: async (ctx) => ({
+      url: `/api/signals/${(await queueSignal(ctx)).id}/screening`,
+      payload: { safety: 'safe_now', classification: 'information_request' },
+      headers: { 'if-match': '0' },
+    }),
+  },
+  { method: 'GET', url: '/api/supervision/break-glass', access: ['supervisor'] },
+  {
+    method: 'POST',
+    url: '/api/supervision/break-glass/:id/review',
+    access: ['supervisor'],
+    request: async () => ({
+      url: `/api/supervision/break-glass/${await grantToReview()}/review`,
+      payload: {},
+    }),
+  },
+  { method: 'GET', url: '/api/supervision/overrides', access: ['supervisor'] },
+  { method: 'GET', url: '/api/supervision/approvals', access: ['supervisor'] },
+  { method: 'GET', url: '/api/teams', access: ['advocate', 'supervisor', 'admin'] },
+  {
+    method: 'POST',
+    url: '/api/teams',
+    access: ['admin', 'supervisor'],
+    request: async () => ({ payload: { name: `Matrix Team ${Math.random().toString(16).slice(2, 10)}` } }),
+  },
+  {
+    method: 'PUT',
+    url: '/api/teams/:id/members',
+    access: ['admin', 'supervisor'],
+    request: async () => ({
+      url: `/api/teams/${await matrixTeam()}/members`,
+      payload: { user_ids: [await target()] },
+    }),
+  },
+);
 // --- end screening ---
 // --- cases: referrals, partner, escalations, protocols ---
+const CASE_WORKER_ROLES: Role[] = ['advocate', 'supervisor'];
+const h3Schema = () => import('../../src/server/db/schema.js');
+/** An open case in ON (rows straight in the tables), fresh per attempt. */
+const h3Case = async () => {
+  const { caseFile } = await h3Schema();
+  const [c] = await db
+    .insert(caseFile)
+    .values({ reference: `HC-MTRX-${Math.random().toString(36).slice(2, 10).toUpperCase()}`, region: 'ON' })
+    .returning();
+  return c!.id;
+};
+/** A referral of a fresh case to the attempt's organisation, with consent, in `status`. */
+const h3Referral = async (ctx: Ctx, status: 'proposed' | 'sent' | 'accepted' = 'proposed') => {
+  const { referral } = await h3Schema();
+  const [r] = await db
+    .insert(referral)
+    .values({
+      caseId: await h3Case(),
+      need: 'legal',
+      organizationId: ctx.orgId,
+      status,
+      consentKind: 'verbal',
+      consentAt: new Date(),
+      sharedFields: ['need_details'],
+      ...(status === 'proposed' ? {} : { sentAt: new Date() }),
+    })
+    .returning();
+  return r!.id;
+};
+/** An escalation of a fresh case; its protocol snapshot has one optional step. */
+const h3Escalation = async (status: 'open' | 'awaiting_approval' = 'open') => {
+  const { escalation } = await h3Schema();
+  const [e] = await db
+    .insert(escalation)
+    .values({
+      caseId: await h3Case(),
+      kind: 'law_enforcement',
+      status,
+      protocolSnapshot: {
+        version: 1,
+        steps: [{ key: 'only_step', en: 'Step', fr: 'Étape', required: false }],
+      },
+      consentGiven: true,
+      approvalRequired: status === 'awaiting_approval',
+    })
+    .returning();
+  return e!.id;
+};
+const ifMatch1 = { 'if-match': '1' };
+MATRIX.push(
+  {
+    method: 'GET',
+    url: '/api/cases/:id/referral-search',
+    access: CASE_WORKER_ROLES,
+    request: async () => ({ url: `/api/cases/${await h3Case()}/referral-search?need=legal` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/cases/:id/referrals',
+    access: CASE_WORKER_ROLES,
+    request: async (ctx) => ({
+      url: `/api/cases/${await h3Case()}/referrals`,
+      payload: { need: 'legal', organization_id: ctx.orgId },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/referrals/:id/consent',
+    access: CASE_WORKER_ROLES,
+    request: async (ctx) => ({
+      url: `/api/referrals/${await h3Referral(ctx)}/consent`,
+      headers: ifMatch1,
+      payload: { kind: 'written', agreed: 'Matrix (fictional)', shared_fields: [] },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/referrals/:id/override',
+    access: ['supervisor'],
+    request: async (ctx) => ({
+      url: `/api/referrals/${await h3Referral(ctx)}/override`,
+      payload: { reason: 'Matrix (fictional)' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/referrals/:id/send',
+    access: CASE_WORKER_ROLES,
+    request: async (ctx) => ({
+      url: `/api/referrals/${await h3Referral(ctx)}/send`,
+      headers: ifMatch1,
+      payload: {},
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/referrals/:id/status',
+    access: CASE_WORKER_ROLES,
+    request: async (ctx) => ({
+      url: `/api/referrals/${await h3Referral(ctx)}/status`,
+      headers: ifMatch1,
+      payload: { status: 'withdrawn' },
+    }),
+  },
+  { method: 'GET', url: '/api/referrals/needs', access: ['supervisor', 'analyst'] },
+  { method: 'GET', url: '/api/partner/referrals', access: ['partner'] },
+  {
+    method: 'GET',
+    url: '/api/partner/referrals/:id',
+    access: ['partner'],
+    request: async (ctx) => ({ url: `/api/partner/referrals/${await h3Referral(ctx, 'sent')}` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/partner/referrals/:id/respond',
+    access: ['partner'],
+    request: async (ctx) => ({
+      url: `/api/partner/referrals/${await h3Referral(ctx, 'sent')}/respond`,
+      headers: ifMatch1,
+      payload: { status: 'accepted' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/partner/referrals/:id/outcome',
+    access: ['partner'],
+    request: async (ctx) => ({
+      url: `/api/partner/referrals/${await h3Referral(ctx, 'accepted')}/outcome`,
+      headers: ifMatch1,
+      payload: { status: 'service_received' },
+    }),
+  },
+  { method: 'GET', url: '/api/protocols', access: ['advocate', 'supervisor', 'admin'] },
+  {
+    method: 'PUT',
+    url: '/api/protocols/:kind',
+    access: ['supervisor', 'admin'],
+    // The same checklist again (nothing changes but the version).
+    request: async () => {
+      const { protocol } = await h3Schema();
+      const rows = await db.select().from(protocol);
+      const p = rows.find((x) => x.kind === 'law_enforcement')!;
+      return {
+        url: '/api/protocols/law_enforcement',
+        headers: { 'if-match': String(p.version) },
+        payload: { steps: p.steps, requires_approval: p.requiresApproval },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/cases/:id/agencies',
+    access: CASE_WORKER_ROLES,
+    request: async () => ({ url: `/api/cases/${await h3Case()}/agencies?kind=child_protection` }),
+  },
+  {
+    method: 'POST',
+    url: '/api/cases/:id/escalations',
+    access: CASE_WORKER_ROLES,
+    request: async () => ({
+      url: `/api/cases/${await h3Case()}/escalations`,
+      payload: { kind: 'emergency', consent_given: true },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/escalations/:id/approve',
+    access: ['supervisor'],
+    request: async () => ({
+      url: `/api/escalations/${await h3Escalation('awaiting_approval')}/approve`,
+      payload: {},
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/escalations/:id/steps',
+    access: CASE_WORKER_ROLES,
+    request: async () => ({
+      url: `/api/escalations/${await h3Escalation()}/steps`,
+      headers: ifMatch1,
+      payload: { key: 'only_step', done: true },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/escalations/:id/made',
+    access: CASE_WORKER_ROLES,
+    request: async () => ({
+      url: `/api/escalations/${await h3Escalation()}/made`,
+      headers: ifMatch1,
+      payload: { agency_reference: 'MTRX-1' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/escalations/:id/complete',
+    access: CASE_WORKER_ROLES,
+    request: async () => ({
+      url: `/api/escalations/${await h3Escalation()}/complete`,
+      headers: ifMatch1,
+      payload: { outcome: 'report_received' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/escalations/:id/cancel',
+    access: CASE_WORKER_ROLES,
+    request: async () => ({
+      url: `/api/escalations/${await h3Escalation()}/cancel`,
+      headers: ifMatch1,
+      payload: { note: 'Matrix (fictional)' },
+    }),
+  },
+);
 // --- end referrals ---
 
 /** Steps of the sign-in flow: they need a sign-in in progress, tested in identity.test.ts. */
