@@ -181,6 +181,24 @@ describe('PUT /api/signals/:id/screening: versions', () => {
     expect((await put('holder', id, 'abc', { safety: 'unsafe' })).statusCode).toBe(428);
   });
 
+  it('two saves at once on the same version: one wins, the other gets 409 with the winner', async () => {
+    const id = await newSignal();
+    const first = await Promise.all([
+      put('holder', id, '0', { safety: 'unsafe' }),
+      put('supervisor', id, '0', { safety: 'safe_now' }),
+    ]);
+    expect(first.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const winner = json<Loose>(first.find((r) => r.statusCode === 200)!);
+    expect(json<Loose>(first.find((r) => r.statusCode === 409)!).current).toEqual(winner);
+    const next = await Promise.all([
+      put('holder', id, '1', { needs: ['legal'] }),
+      put('supervisor', id, '1', { needs: ['medical'] }),
+    ]);
+    expect(next.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const [row] = await db.select().from(screening).where(eq(screening.signalId, id));
+    expect(row!.version).toBe(2);
+  });
+
   it('absent fields keep their value; null clears; a save that changes nothing writes nothing', async () => {
     const id = await newSignal();
     await put('holder', id, '0', { safety: 'unsafe', needs: ['medical'], safety_plan: plan });
