@@ -564,6 +564,212 @@ MATRIX.push(
 
 // Cases (docs/api/cases.md). Each helper adds its rows in its own block: MATRIX.push(…).
 // --- cases: core (cases, people, places, notes, tasks, break-glass, /api/signals/:id/case, /api/tasks/mine) ---
+// Fresh rows straight in the tables per attempt: an open case (version 1), with a person, place, task or signal.
+const h1Schema = () => import('../../src/server/db/schema.js');
+const h1Case = async (values: Record<string, unknown> = {}) => {
+  const { caseFile } = await h1Schema();
+  const [c] = await db
+    .insert(caseFile)
+    .values({ reference: `HC-MH1${Math.random().toString(36).slice(2, 10).toUpperCase()}`, ...values })
+    .returning();
+  return c!.id;
+};
+const h1Part = async (kind: 'person' | 'place' | 'task') => {
+  const { casePerson, casePlaceEvent, caseTask } = await h1Schema();
+  const caseId = await h1Case();
+  const table = kind === 'person' ? casePerson : kind === 'place' ? casePlaceEvent : caseTask;
+  const values =
+    kind === 'person'
+      ? { caseId, role: 'witness' }
+      : kind === 'place'
+        ? { caseId, type: 'transit' }
+        : { caseId, kind: 'task', dueAt: new Date(Date.now() + 86400_000) };
+  const [row] = await db
+    .insert(table)
+    .values(values as never)
+    .returning();
+  return { caseId, id: (row as { id: string }).id };
+};
+const h1Attached = async (ctx: Ctx) => {
+  const { caseSignal } = await h1Schema();
+  const caseId = await h1Case();
+  const s = await queueSignal(ctx);
+  await db.insert(caseSignal).values({ caseId, signalId: s.id });
+  return { caseId, signalId: s.id };
+};
+const h1Restricted = async () => {
+  const { caseFile, team } = await h1Schema();
+  const [t] = await db
+    .insert(team)
+    .values({ name: `Matrix H1 Team ${Math.random().toString(16).slice(2, 10)} (fictional)` })
+    .returning();
+  const [c] = await db
+    .insert(caseFile)
+    .values({
+      reference: `HC-MH1${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
+      restrictedTeamId: t!.id,
+    })
+    .returning();
+  return c!.reference;
+};
+const h1If = { 'if-match': '1' };
+MATRIX.push(
+  { method: 'POST', url: '/api/cases', access: HANDLERS, request: async () => ({ payload: {} }) },
+  { method: 'GET', url: '/api/cases', access: HANDLERS },
+  {
+    method: 'POST',
+    url: '/api/cases/break-glass',
+    access: HANDLERS,
+    request: async () => ({ payload: { reference: await h1Restricted(), reason: 'supervision' } }),
+  },
+  {
+    method: 'GET',
+    url: '/api/cases/:id',
+    access: HANDLERS,
+    request: async () => ({ url: `/api/cases/${await h1Case()}` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/cases/:id/timeline',
+    access: HANDLERS,
+    request: async () => ({ url: `/api/cases/${await h1Case()}/timeline` }),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/cases/:id',
+    access: HANDLERS,
+    request: async () => ({
+      url: `/api/cases/${await h1Case()}`,
+      payload: { keywords: ['matrix'] },
+      headers: h1If,
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/cases/:id/signals',
+    access: HANDLERS,
+    request: async (ctx) => ({
+      url: `/api/cases/${await h1Case()}/signals`,
+      payload: { signal_id: (await queueSignal(ctx)).id },
+    }),
+  },
+  {
+    method: 'DELETE',
+    url: '/api/cases/:id/signals/:signal_id',
+    access: HANDLERS,
+    request: async (ctx) => {
+      const a = await h1Attached(ctx);
+      return { url: `/api/cases/${a.caseId}/signals/${a.signalId}` };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/cases/:id/merge',
+    access: HANDLERS,
+    request: async () => ({
+      url: `/api/cases/${await h1Case()}/merge`,
+      payload: { from_case_id: await h1Case() },
+      headers: h1If,
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/cases/:id/close',
+    access: HANDLERS,
+    request: async () => ({
+      url: `/api/cases/${await h1Case()}/close`,
+      payload: { reason: 'other' },
+      headers: h1If,
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/cases/:id/reopen',
+    access: HANDLERS,
+    request: async () => ({
+      url: `/api/cases/${await h1Case({ status: 'closed', closedAt: new Date(), closeReason: 'other' })}/reopen`,
+      payload: {},
+      headers: h1If,
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/cases/:id/people',
+    access: HANDLERS,
+    request: async () => ({ url: `/api/cases/${await h1Case()}/people`, payload: { role: 'witness' } }),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/cases/:id/people/:pid',
+    access: HANDLERS,
+    request: async () => {
+      const p = await h1Part('person');
+      return { url: `/api/cases/${p.caseId}/people/${p.id}`, payload: { age: 30 }, headers: h1If };
+    },
+  },
+  {
+    method: 'DELETE',
+    url: '/api/cases/:id/people/:pid',
+    access: HANDLERS,
+    request: async () => {
+      const p = await h1Part('person');
+      return { url: `/api/cases/${p.caseId}/people/${p.id}` };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/cases/:id/places',
+    access: HANDLERS,
+    request: async () => ({ url: `/api/cases/${await h1Case()}/places`, payload: { type: 'transit' } }),
+  },
+  {
+    method: 'DELETE',
+    url: '/api/cases/:id/places/:place_id',
+    access: HANDLERS,
+    request: async () => {
+      const p = await h1Part('place');
+      return { url: `/api/cases/${p.caseId}/places/${p.id}` };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/cases/:id/notes',
+    access: HANDLERS,
+    request: async () => ({
+      url: `/api/cases/${await h1Case()}/notes`,
+      payload: { body: 'Matrix note (fictional)' },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/api/cases/:id/tasks',
+    access: HANDLERS,
+    request: async () => ({
+      url: `/api/cases/${await h1Case()}/tasks`,
+      payload: {
+        kind: 'task',
+        title: 'Matrix (fictional)',
+        due_at: new Date(Date.now() + 86400_000).toISOString(),
+      },
+    }),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/cases/:id/tasks/:tid',
+    access: HANDLERS,
+    request: async () => {
+      const t = await h1Part('task');
+      return { url: `/api/cases/${t.caseId}/tasks/${t.id}`, payload: { done: true }, headers: h1If };
+    },
+  },
+  { method: 'GET', url: '/api/tasks/mine', access: HANDLERS },
+  {
+    method: 'GET',
+    url: '/api/signals/:id/case',
+    access: HANDLERS,
+    request: async (ctx) => ({ url: `/api/signals/${(await h1Attached(ctx)).signalId}/case` }),
+  },
+);
 // --- end cases core ---
 // --- cases: screening, supervision, teams ---
 // The screening's signal is assigned to the user of each attempt (the holder writes); supervision lists are for
