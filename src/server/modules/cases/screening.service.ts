@@ -153,10 +153,10 @@ export function createScreeningService(deps: ScreeningDeps) {
     version: number,
     changes: ScreeningChanges,
   ): Promise<ScreeningView> {
-    validate(changes);
     return db.transaction(async (tx) => {
       const s = await access(tx, user, signalId);
       if (!s.holder && user.role !== 'supervisor') throw forbidden();
+      validate(changes);
       const [row] = await tx.select().from(screening).where(eq(screening.signalId, signalId)).for('update');
       const conflict = async (current: ScreeningRow | undefined) => {
         const view = await present(tx, signalId, current);

@@ -382,6 +382,8 @@ describe('PUT /api/signals/:id/screening: who may write', () => {
     const res = await put('other', id, '0', { safety: 'unsafe' });
     expect(res.statusCode).toBe(403);
     expect(json<Loose>(res).error.code).toBe('FORBIDDEN');
+    // Refused before the answers are looked at: a hostile body tells them nothing either.
+    expect((await put('other', id, '0', { classification: 'declined' })).statusCode).toBe(403);
     expect((await db.select().from(screening).where(eq(screening.signalId, id))).length).toBe(0);
     expect((await put('supervisor', id, '0', { safety: 'unsafe' })).statusCode).toBe(200);
     expect((await put('holder', id, '1', { safety: 'safe_now' })).statusCode).toBe(200);
