@@ -147,7 +147,8 @@ export interface TaskInput {
 
 export interface NoteRef {
   id: string;
-  body: string;
+  /** Null once retention removed it. */
+  body: string | null;
   author: UserRef | null;
 }
 
