@@ -1,5 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { ROLES, type Role } from '../../../shared/roles.js';
+import type { Config } from '../../config.js';
 import { organization, settings } from '../../db/schema.js';
 import type { Actor } from '../../platform/audit.js';
 import { recordAudit } from '../../platform/audit.js';
@@ -7,6 +8,7 @@ import type { Db } from '../../platform/db.js';
 import { seedDemoDirectory } from '../directory/demo/seed.js';
 import { identityRepository } from '../identity/identity.repository.js';
 import { hashPassword } from '../identity/identity.service.js';
+import { seedDemoCases } from './cases.seed.js';
 
 export const DEMO_PASSWORD = 'demo-harbour-fictional';
 export const DEMO_DOMAIN = 'demo.harbour.example';
@@ -29,11 +31,16 @@ export async function isDemoSeeded(db: Db): Promise<boolean> {
 }
 
 /**
- * Loads the fictional demo data: one staff account per role, all marked `is_demo`, and the fictional
- * national directory (with the taxonomies and places it needs).
+ * Loads the fictional demo data: one staff account per role, all marked `is_demo`, the fictional
+ * national directory (with the taxonomies and places it needs), and — given the configuration (its key seals them) —
+ * a few fictional cases (cases.seed.ts). `created` lists the accounts made, `cases` the case references.
  * Idempotent; refuses in production (the caller checks the environment, this checks nothing else).
  */
-export async function seedDemo(db: Db, actor: Actor): Promise<{ created: string[] }> {
+export async function seedDemo(
+  db: Db,
+  actor: Actor,
+  config?: Config,
+): Promise<{ created: string[]; cases: string[] }> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   return db.transaction(async (tx) => {
     const created: string[] = [];
@@ -74,10 +81,11 @@ export async function seedDemo(db: Db, actor: Actor): Promise<{ created: string[
         .limit(1);
       if (org) await identityRepository.updateUser(tx, partner.id, { organizationId: org.id });
     }
+    const cases = config ? await seedDemoCases(tx, actor, config, demoEmail('advocate')) : [];
     await tx
       .insert(settings)
       .values({ key: 'demo_seeded_at', value: new Date().toISOString() })
       .onConflictDoNothing();
-    return { created };
+    return { created, cases };
   });
 }
