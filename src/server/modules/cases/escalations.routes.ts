@@ -175,7 +175,8 @@ export async function escalationRoutes(app: FastifyInstance, deps: CasesDeps): P
     async (request) => {
       const ref = request.body.agency_reference?.trim();
       // A file number is a short line of text: control characters (new lines included) are refused.
-      if (ref && /\p{Cc}/u.test(ref)) throw new AppError('VALIDATION_FAILED', 400, { fields: 'agency_reference' });
+      if (ref && /\p{Cc}/u.test(ref))
+        throw new AppError('VALIDATION_FAILED', 400, { fields: 'agency_reference' });
       return svc.made(
         request.actor,
         request.auth!.user,
