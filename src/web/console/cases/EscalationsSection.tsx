@@ -69,7 +69,7 @@ export function EscalationsSection({ caseId }: { caseId: string }) {
   const childProtection = data?.pending_protocols.find((p) => p.kind === 'child_protection');
 
   return (
-    <section className="case-section escalations-section case-flow stack" aria-labelledby={headingId}>
+    <section className="escalations-section case-flow stack" aria-labelledby={headingId}>
       <div className="section-head">
         <h2 id={headingId} className="section-title">
           {t('escalations.title')}

@@ -61,7 +61,7 @@ export function ReferralsSection({ caseId }: { caseId: string }) {
   const referrals = data?.referrals ?? [];
 
   return (
-    <section className="case-section referrals-section case-flow stack" aria-labelledby={headingId}>
+    <section className="referrals-section case-flow stack" aria-labelledby={headingId}>
       <div className="section-head">
         <h2 id={headingId} className="section-title">
           {t('referrals.title')}

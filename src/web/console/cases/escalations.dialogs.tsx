@@ -90,7 +90,7 @@ export function StartEscalationDialog({
       title={t('escalations.start.title')}
       size="wide"
     >
-      <Form onSubmit={submit} className="stack case-flow">
+      <Form onSubmit={submit} className="stack case-flow" validationBehavior="aria">
         <RadioGroup
           className="field"
           value={kind}
@@ -232,7 +232,7 @@ export function MadeDialog({
   };
   return (
     <ModalDialog isOpen onOpenChange={(open) => !open && onClose()} title={t('escalations.made.title')}>
-      <Form onSubmit={submit} className="stack case-flow">
+      <Form onSubmit={submit} className="stack case-flow" validationBehavior="aria">
         <p>{t('escalations.made.body')}</p>
         <TextInputField
           label={t('escalations.made.reference')}
@@ -299,7 +299,7 @@ export function FinishDialog({
       title={t(mode === 'complete' ? 'escalations.complete.title' : 'escalations.cancel.title')}
       role={mode === 'cancel' ? 'alertdialog' : 'dialog'}
     >
-      <Form onSubmit={submit} className="stack case-flow">
+      <Form onSubmit={submit} className="stack case-flow" validationBehavior="aria">
         {mode === 'complete' && (
           <SelectField
             label={t('escalations.complete.outcome')}

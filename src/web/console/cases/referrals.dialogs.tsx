@@ -213,7 +213,7 @@ export function ReferDialog({
       title={t('referrals.refer.title')}
       size="wide"
     >
-      <Form onSubmit={submit} className="stack case-flow">
+      <Form onSubmit={submit} className="stack case-flow" validationBehavior="aria">
         <fieldset className="referral-fieldset">
           <legend className="field-label">{t('referrals.refer.whatLegend')}</legend>
           {people.length > 0 && (
@@ -377,7 +377,7 @@ export function ConsentDialog({
   };
   return (
     <ModalDialog isOpen onOpenChange={(open) => !open && onClose()} title={t('referrals.consent.title')}>
-      <Form onSubmit={submit} className="stack case-flow">
+      <Form onSubmit={submit} className="stack case-flow" validationBehavior="aria">
         <ConsentFields value={consent} onChange={setConsent} allowNone={false} />
         <div role="alert" className={showProblem ? 'form-error' : 'form-error-slot'}>
           {showProblem ? t('referrals.consent.agreedMissing') : null}
@@ -410,6 +410,7 @@ export function OverrideDialog({
 }) {
   const t = useT();
   const [reason, setReason] = useState('');
+  const [showProblem, setShowProblem] = useState(false);
   const mutation = useMutation({
     mutationFn: () => overrideReferral(referral, reason.trim()),
     onSuccess: onDone,
@@ -417,7 +418,11 @@ export function OverrideDialog({
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (mutation.isPending || !reason.trim()) return;
+    if (mutation.isPending) return;
+    if (!reason.trim()) {
+      setShowProblem(true);
+      return;
+    }
     mutation.mutate();
   };
   return (
@@ -427,7 +432,7 @@ export function OverrideDialog({
       title={t('referrals.override.title')}
       role="alertdialog"
     >
-      <Form onSubmit={submit} className="stack case-flow">
+      <Form onSubmit={submit} className="stack case-flow" validationBehavior="aria">
         <p>{t('referrals.override.body')}</p>
         <TextAreaField
           label={t('referrals.override.reason')}
@@ -437,6 +442,9 @@ export function OverrideDialog({
           maxLength={AGREED_MAX}
           autoFocus
         />
+        <div role="alert" className={showProblem && !reason.trim() ? 'form-error' : 'form-error-slot'}>
+          {showProblem && !reason.trim() ? t('referrals.override.missing') : null}
+        </div>
         <FormError error={mutation.error} />
         <div className="dialog-actions">
           <Button className="button" onPress={onClose}>
@@ -489,7 +497,7 @@ export function StatusDialog({
   };
   return (
     <ModalDialog isOpen onOpenChange={(open) => !open && onClose()} title={title}>
-      <Form onSubmit={submit} className="stack case-flow">
+      <Form onSubmit={submit} className="stack case-flow" validationBehavior="aria">
         <p>{intro}</p>
         {statuses.length > 1 && (
           <RadioGroup className="field" value={status} onChange={setStatus} isRequired>

@@ -10,7 +10,7 @@ import type { MessageId } from '../../i18n/messages';
 
 // Words for every code the referral and escalation screens show (never a raw code, never colour alone).
 
-export const NEED_LABELS = Object.fromEntries(NEEDS.map((n) => [n, `referrals.need.${n}`])) as Record<
+export const NEED_LABELS = Object.fromEntries(NEEDS.map((n) => [n, `cases.code.need.${n}`])) as Record<
   (typeof NEEDS)[number],
   MessageId
 >;

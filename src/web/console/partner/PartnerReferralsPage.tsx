@@ -269,7 +269,7 @@ function PartnerActionDialog({
         action.kind === 'respond' ? 'partnerReferrals.respond.title' : 'partnerReferrals.outcome.title',
       )}
     >
-      <Form onSubmit={submit} className="stack case-flow">
+      <Form onSubmit={submit} className="stack case-flow" validationBehavior="aria">
         <RadioGroup className="field" value={status} onChange={setStatus} isRequired>
           <Label className="field-label">
             {t(

@@ -97,10 +97,13 @@ export function ProtocolsSection({ onMessage }: { onMessage: (m: string) => void
   );
 }
 
-function newKey(steps: Step[]): string {
-  let n = steps.length + 1;
-  while (steps.some((s) => s.key === `step_${n}`)) n++;
-  return `step_${n}`;
+/** A fresh step key: the server takes `[a-z_]{2,40}` (no digits), so `step_a`, `step_b`… `step_aa`… */
+export function newStepKey(steps: { key: string }[]): string {
+  const letters = (n: number): string =>
+    n < 26 ? String.fromCharCode(97 + n) : letters(Math.floor(n / 26) - 1) + letters(n % 26);
+  let n = 0;
+  while (steps.some((s) => s.key === `step_${letters(n)}`)) n++;
+  return `step_${letters(n)}`;
 }
 
 function ProtocolDialog({
@@ -154,7 +157,7 @@ function ProtocolDialog({
       title={t('supervision.protocols.editTitle', { kind })}
       size="wide"
     >
-      <Form onSubmit={submit} className="stack case-flow">
+      <Form onSubmit={submit} className="stack case-flow" validationBehavior="aria">
         <p>{t('supervision.protocols.editHelp')}</p>
         <CheckboxField isSelected={approval} onChange={setApproval}>
           {t('supervision.protocols.requiresApproval')}
@@ -167,14 +170,14 @@ function ProtocolDialog({
               value={s.en}
               onChange={(en) => update(i, { en })}
               isRequired
-              maxLength={300}
+              maxLength={200}
             />
             <TextInputField
               label={t('supervision.protocols.stepFr')}
               value={s.fr}
               onChange={(v) => update(i, { fr: v })}
               isRequired
-              maxLength={300}
+              maxLength={200}
             />
             <CheckboxField isSelected={s.required} onChange={(required) => update(i, { required })}>
               {t('supervision.protocols.stepRequired')}
@@ -198,7 +201,9 @@ function ProtocolDialog({
         <div>
           <Button
             className="button"
-            onPress={() => setSteps((all) => [...all, { key: newKey(all), en: '', fr: '', required: true }])}
+            onPress={() =>
+              setSteps((all) => [...all, { key: newStepKey(all), en: '', fr: '', required: true }])
+            }
           >
             {t('supervision.protocols.add')}
           </Button>

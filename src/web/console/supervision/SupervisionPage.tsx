@@ -3,7 +3,7 @@ import { type ReactNode, useId, useState } from 'react';
 import { Link } from 'react-aria-components';
 import { BREAK_GLASS_REASONS } from '../../../shared/cases';
 import type { MessageId } from '../../i18n/messages';
-import { approveEscalation, userName } from '../cases/escalations.api';
+import { approveEscalation } from '../cases/escalations.api';
 import { casePaths } from '../cases/paths';
 import {
   ESCALATION_KIND_LABELS,
@@ -125,13 +125,12 @@ function ApprovalItem({ escalation, onMessage }: { escalation: Approval; onMessa
       if (isConflict(error)) void queryClient.invalidateQueries({ queryKey: supervisionKeys.approvals });
     },
   });
-  const author = userName(escalation.created_by ?? null);
+  const author = escalation.created_by?.display_name ?? null;
   return (
     <li className="escalation-item" aria-labelledby={headingId}>
       <div className="item-head">
         <h3 id={headingId} className="item-title">
           {labelFor(ESCALATION_KIND_LABELS, escalation.kind, t)}
-          {escalation.organization && <span className="muted"> — {escalation.organization.name}</span>}
         </h3>
         <CaseLink caseId={escalation.case_id} reference={escalation.case_reference} />
       </div>
@@ -262,7 +261,7 @@ function OverridesSection() {
   const data = list.data;
   const referrals = data?.referrals ?? [];
   const escalations = data?.escalations ?? [];
-  const waivers: ProtocolWaiver[] = data?.waivers ?? data?.protocol_waivers ?? data?.cases ?? [];
+  const waivers: ProtocolWaiver[] = data?.waivers ?? [];
   return (
     <PageSection title={t('supervision.overrides.title')}>
       <p className="muted">{t('supervision.overrides.intro')}</p>
@@ -276,14 +275,13 @@ function OverridesSection() {
           ) : (
             <ul className="plain-list">
               {referrals.map((r) => {
-                const by = r.override?.by ?? r.by ?? null;
-                const at = r.override?.at ?? r.at ?? null;
-                const reason = r.override?.reason ?? r.reason ?? null;
+                const by = r.override_by;
+                const at = r.override_at;
+                const reason = r.reason;
                 return (
                   <li key={r.id} className="override-row">
                     <CaseLink caseId={r.case_id} reference={r.case_reference} />{' '}
-                    {r.need ? labelFor(NEED_LABELS, r.need, t) : ''}
-                    {r.organization ? ` — ${r.organization.name}` : ''}
+                    {labelFor(NEED_LABELS, r.need, t)} — {r.organization.name}
                     {by ? ` · ${t('referrals.item.overrideBy', { name: by.display_name })}` : ''}{' '}
                     {at && <RelativeTime value={at} />}
                     {reason && (
@@ -307,16 +305,12 @@ function OverridesSection() {
                   <CaseLink caseId={e.case_id} reference={e.case_reference} />{' '}
                   {labelFor(ESCALATION_KIND_LABELS, e.kind, t)} ·{' '}
                   {labelFor(OVERRIDE_REASON_LABELS, e.override_reason, t)}
-                  {e.created_at && (
-                    <>
-                      {' '}
-                      <RelativeTime value={e.created_at} />
-                    </>
-                  )}
-                  {e.override_note && (
+                  {e.created_by ? ` · ${e.created_by.display_name}` : ''}{' '}
+                  <RelativeTime value={e.created_at} />
+                  {e.note && (
                     <>
                       {' — '}
-                      <q className="quoted">{e.override_note}</q>
+                      <q className="quoted">{e.note}</q>
                     </>
                   )}
                 </li>
@@ -329,10 +323,10 @@ function OverridesSection() {
           ) : (
             <ul className="plain-list">
               {waivers.map((w) => {
-                const text = w.waiver ?? w.protocol_waiver ?? null;
+                const text = w.waiver;
                 return (
                   <li key={w.case_id} className="override-row">
-                    <CaseLink caseId={w.case_id} reference={w.case_reference ?? w.reference} />
+                    <CaseLink caseId={w.case_id} reference={w.case_reference} />
                     {w.closed_at && (
                       <>
                         {' '}

@@ -1,5 +1,4 @@
 import { api } from '../api/client';
-import type { Escalation } from '../cases/escalations.api';
 import type { UserRef } from '../cases/referrals.api';
 
 // Supervision (docs/api/cases.md "Supervision"): break-glass reads to review, approvals, overrides, protocols.
@@ -17,48 +16,56 @@ export interface BreakGlassRead {
   reviewed_at: string | null;
 }
 
-export type Approval = Escalation & { case_reference?: string; created_by?: UserRef | null };
+export interface Approval {
+  id: string;
+  case_id: string;
+  case_reference: string;
+  kind: string;
+  consent_given: boolean;
+  override_reason: string | null;
+  created_by: UserRef | null;
+  created_at: string;
+  version: number;
+}
 
 export interface OverrideReferral {
   id: string;
   case_id: string;
-  case_reference?: string;
-  need?: string;
-  organization?: { id: string; name: string } | null;
-  override?: { by: UserRef | null; at: string; reason: string | null } | null;
-  by?: UserRef | null;
-  at?: string;
-  reason?: string | null;
+  case_reference: string;
+  need: string;
+  status: string;
+  organization: { id: string; name: string };
+  override_by: UserRef | null;
+  override_at: string;
+  reason: string | null;
+  sent_at: string | null;
 }
 
 export interface OverrideEscalation {
   id: string;
   case_id: string;
-  case_reference?: string;
+  case_reference: string;
   kind: string;
+  status: string;
   override_reason: string | null;
-  override_note: string | null;
-  created_at?: string;
-  created_by?: UserRef | null;
-  status?: string;
+  note: string | null;
+  created_by: UserRef | null;
+  created_at: string;
 }
 
 export interface ProtocolWaiver {
   case_id: string;
-  case_reference?: string;
-  reference?: string;
-  waiver?: string | null;
-  protocol_waiver?: string | null;
-  closed_at?: string | null;
-  closed_by?: UserRef | null;
+  case_reference: string;
+  status: string;
+  close_reason: string | null;
+  closed_at: string | null;
+  waiver: string | null;
 }
 
 export interface OverridesResponse {
-  referrals?: OverrideReferral[];
-  escalations?: OverrideEscalation[];
-  waivers?: ProtocolWaiver[];
-  protocol_waivers?: ProtocolWaiver[];
-  cases?: ProtocolWaiver[];
+  referrals: OverrideReferral[];
+  escalations: OverrideEscalation[];
+  waivers: ProtocolWaiver[];
 }
 
 export interface Protocol {
