@@ -65,9 +65,12 @@ export function createEscalationsService(deps: CasesDeps) {
   const present = async (tx: Db, row: EscalationRow) => (await presentEscalations(tx, ring, [row]))[0]!;
 
   async function lockEscalation(tx: Db, user: CaseUser, id: string, version: number | undefined) {
+    // Lock order: the case, then the escalation (as merge and every case write do), so writers never deadlock.
+    const peek = await escalationRow(tx, id);
+    if (!peek) throw notFound();
+    await requireCase(tx, user, peek.caseId, { forUpdate: true });
     const row = await escalationRow(tx, id, true);
-    if (!row) throw notFound();
-    await requireCase(tx, user, row.caseId);
+    if (!row || row.caseId !== peek.caseId) throw notFound();
     if (version !== undefined && version !== row.version)
       throw versionConflict(
         await present(tx, row),

@@ -28,6 +28,11 @@ export const ConsentBody = Type.Object({
   }),
 });
 
+/** What was agreed must say something: blank wording is refused. */
+function checkConsent(consent: { agreed: string } | undefined): void {
+  if (consent && !consent.agreed.trim()) throw new AppError('VALIDATION_FAILED', 400, { fields: 'agreed' });
+}
+
 /** `If-Match` → version, or 428 IF_MATCH_REQUIRED. */
 export function requireVersion(header: string | string[] | undefined): number {
   const version = parseVersion(header);
@@ -99,6 +104,7 @@ export async function referralRoutes(app: FastifyInstance, deps: CasesDeps): Pro
     },
     async (request, reply) => {
       const b = request.body;
+      checkConsent(b.consent);
       const created = await svc.create(request.actor, request.auth!.user, request.params.id, {
         person_id: b.person_id,
         need: b.need,
@@ -122,14 +128,16 @@ export async function referralRoutes(app: FastifyInstance, deps: CasesDeps): Pro
         response: { 200: Referral, ...caseErrors },
       },
     },
-    async (request) =>
-      svc.consent(
+    async (request) => {
+      checkConsent(request.body);
+      return svc.consent(
         request.actor,
         request.auth!.user,
         request.params.id,
         requireVersion(request.headers['if-match']),
         request.body,
-      ),
+      );
+    },
   );
 
   r.post(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gte, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { ANSWER_MARKERS, REFERRAL_TRANSITIONS } from '../../../shared/cases.js';
 import {
+  caseFile,
   casePerson,
   casePlaceEvent,
   caseSignal,
@@ -109,9 +110,12 @@ export function createReferralsService(deps: CasesDeps) {
     version: number | undefined,
     open: boolean,
   ): Promise<ReferralRow> {
+    // Lock order: the case, then the referral (as merge and every case write do), so two writers never deadlock.
+    const peek = await referralRow(tx, id);
+    if (!peek) throw notFound();
+    await requireCase(tx, user, peek.caseId, { open, forUpdate: true });
     const row = await referralRow(tx, id, true);
-    if (!row) throw notFound();
-    await requireCase(tx, user, row.caseId, { open });
+    if (!row || row.caseId !== peek.caseId) throw notFound();
     if (version !== undefined && version !== row.version)
       throw versionConflict(
         await present(tx, row),
@@ -567,7 +571,7 @@ export function createReferralsService(deps: CasesDeps) {
             ) ?? people.find((p) => p.languages.some((l) => !isMarker(l)));
           const tag = victim?.languages.find((l) => !isMarker(l));
           const base = tag?.split('-')[0];
-          if (base && /^[a-z]{2,3}$/.test(base) && base !== 'en' && base !== 'fr') language = base;
+          if (base && /^[a-z]{2,3}$/.test(base)) language = base;
         }
         await recordAudit(tx, actor, {
           action: 'case.read',
@@ -641,8 +645,13 @@ export function createReferralsService(deps: CasesDeps) {
   /** A referral of the partner's organisation that was sent; anything else is 404. */
   async function partnerRow(tx: Db, userId: string, id: string, forUpdate: boolean): Promise<ReferralRow> {
     const [u] = await tx.select({ org: users.organizationId }).from(users).where(eq(users.id, userId));
-    const row = await referralRow(tx, id, forUpdate);
-    if (!row || !u?.org || row.organizationId !== u.org || !row.sentAt) throw notFound();
+    const peek = await referralRow(tx, id);
+    if (!peek || !u?.org || peek.organizationId !== u.org || !peek.sentAt) throw notFound();
+    if (!forUpdate) return peek;
+    // Lock order: the case, then the referral (see lockReferral).
+    await tx.select({ id: caseFile.id }).from(caseFile).where(eq(caseFile.id, peek.caseId)).for('update');
+    const row = await referralRow(tx, id, true);
+    if (!row || row.caseId !== peek.caseId) throw notFound();
     return row;
   }
 

@@ -409,6 +409,7 @@ describe('referrals: access and hostile input', () => {
       [{ ...base, organization_id: orgB, service_id: serviceA }, 400],
       [{ ...base, consent: { ...CONSENT, agreed: 'x'.repeat(1001) } }, 400],
       [{ ...base, consent: { ...CONSENT, agreed: '' } }, 400],
+      [{ ...base, consent: { ...CONSENT, agreed: ' \n ' } }, 400],
       [{ ...base, consent: { ...CONSENT, shared_fields: ['first_name', 'declined'] } }, 400],
       [{ ...base, consent: { ...CONSENT, shared_fields: ['address'] } }, 400],
       [{ ...base, consent: { ...CONSENT, kind: 'telepathic' } }, 400],
