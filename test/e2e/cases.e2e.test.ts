@@ -12,6 +12,7 @@ import {
   signal,
   team,
   teamMember,
+  users,
 } from '../../src/server/db/schema.js';
 import { contactHash } from '../../src/server/modules/channels/contact.js';
 import { totpNow } from '../../src/server/modules/identity/identity.service.js';
@@ -266,6 +267,74 @@ describe('screening and cases in a real browser', () => {
       .getByRole('region', { name: 'Dossier' })
       .getByRole('link', { name: `Dossier ${reference}` })
       .waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the emergency prompt, and another person’s save (409) with who made it, then loads their version', {
+    timeout: 120_000,
+  }, async () => {
+    const advocate = await createUser(db, { role: 'advocate', mfa: true });
+    const supervisor = await createUser(db, { role: 'supervisor' });
+    const sms = await activeSms(advocate, fictionalNumber());
+    const context = await browser.newContext({ locale: 'en-CA', timezoneId: ZONE });
+    const page = await context.newPage();
+    await signIn(page, advocate);
+    await page.goto(`${base}/console/queue?c=${sms.id}`);
+    await page.getByRole('heading', { level: 2, name: `Text message ${sms.reference}` }).waitFor();
+    const screen = page.getByRole('region', { name: 'Screening' });
+    await screen.getByRole('radio', { name: 'In immediate danger' }).waitFor();
+
+    // Meanwhile a supervisor records a classification.
+    const session = await sessionFor(db, supervisor);
+    const theirs = await harbour.app.inject({
+      method: 'PUT',
+      url: `/api/signals/${sms.id}/screening`,
+      headers: { ...session.headers, 'if-match': '0' },
+      payload: { classification: 'trafficking' },
+    });
+    expect(theirs.statusCode).toBe(200);
+
+    // Immediate danger: the emergency prompt, prominent, with 911.
+    await screen.getByRole('radio', { name: 'In immediate danger' }).check({ force: true });
+    const prompt = screen.locator('.emergency-prompt');
+    await prompt.waitFor();
+    expect(await prompt.textContent()).toContain('911');
+    expect(await prompt.getAttribute('role')).toBe('alert');
+    await screen.getByRole('radio', { name: 'Other crisis' }).check({ force: true });
+    await screen.getByRole('button', { name: 'Save screening' }).click();
+
+    // 409: who saved, what they saved; nothing of mine was written.
+    const conflict = screen
+      .locator('.notice-warning')
+      .filter({ hasText: 'Someone else saved this meanwhile.' });
+    await conflict.waitFor();
+    const name = (await db.select().from(users).where(eq(users.id, supervisor.id)))[0]!.displayName;
+    expect(await conflict.textContent()).toContain(`Changed by ${name}.`);
+    expect(await conflict.textContent()).toContain('Now: Trafficking');
+    await expect.poll(() => conflict.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    const [between] = await db.select().from(screening).where(eq(screening.signalId, sms.id));
+    expect(between?.safety).toBeNull();
+    expect(between?.emergencyPromptedAt).toBeNull();
+
+    // Load theirs: their classification is shown; my safety answer is theirs too (none).
+    await conflict.getByRole('button', { name: 'Load their version' }).click();
+    await expect
+      .poll(() => screen.getByRole('radio', { name: 'Trafficking', exact: true }).isChecked())
+      .toBe(true);
+    expect(await screen.getByRole('radio', { name: 'In immediate danger' }).isChecked()).toBe(false);
+    await screen.getByRole('radio', { name: 'In immediate danger' }).check({ force: true });
+    await screen.getByRole('button', { name: 'Save screening' }).click();
+    await screen.getByText('Screening saved.').waitFor();
+    const [after] = await db.select().from(screening).where(eq(screening.signalId, sms.id));
+    expect(after?.safety).toBe('immediate_danger');
+    expect(after?.classification).toBe('trafficking');
+    expect(after?.emergencyPromptedAt).not.toBeNull();
+    expect(await prompt.textContent()).toContain('The emergency prompt is recorded on this contact.');
+
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('region', { name: 'Dépistage' }).locator('.emergency-prompt').waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await context.close();
   });
