@@ -348,6 +348,36 @@ describe('referrals: sending, partner side, e-mail, follow-up', () => {
   });
 });
 
+describe('referrals: a failing mail relay', () => {
+  it('still sends the referral; the failure is logged without personal data', async () => {
+    const logs: string[] = [];
+    // Port 9 on loopback: nothing listens, the relay refuses at once.
+    const failing = await testApp(
+      { smtpUrl: 'smtp://127.0.0.1:9', logLevel: 'warn' },
+      { write: (m) => logs.push(m) },
+    );
+    try {
+      const { caseId, reference, personId } = await makeCase();
+      const r = await propose(caseId, personId, CONSENT);
+      const res = await failing.app.inject({
+        method: 'POST',
+        url: `/api/referrals/${r.id}/send`,
+        headers: { ...advocate.headers, 'if-match': String(r.version) },
+        payload: {},
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(json<Ref>(res).status).toBe('sent');
+      const failure = logs.filter((l) => l.includes('referral notification'));
+      expect(failure.length).toBeGreaterThan(0);
+      const all = logs.join('\n');
+      for (const secret of ['Aster', 'Quillfeather', CONTACT, reference, partnerAEmail, 'shelter'])
+        expect(all).not.toContain(secret);
+    } finally {
+      await failing.app.close();
+    }
+  });
+});
+
 describe('referrals: access and hostile input', () => {
   it('a restricted case stays restricted (403 CASE_RESTRICTED), closed cases refuse new referrals', async () => {
     const [t] = await db
