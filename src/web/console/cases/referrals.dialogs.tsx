@@ -12,7 +12,6 @@ import { SelectField } from '../ui/SelectField';
 import { EmptyState, ErrorState, FormError, Loading } from '../ui/states';
 import {
   type CaseForSections,
-  type ConsentInput,
   createReferral,
   overrideReferral,
   type Referral,
@@ -28,24 +27,17 @@ import {
   SHARE_FIELD_HELP,
   SHARE_FIELD_LABELS,
 } from './referrals.labels';
+import {
+  type ConsentDraft,
+  type ConsentKind,
+  consentInput,
+  consentProblem,
+  emptyConsent,
+  primaryLanguage,
+} from './referrals.model';
 
 const AGREED_MAX = 1000;
 const NOTE_MAX = 2000;
-
-type ConsentKind = 'none' | 'verbal' | 'written';
-
-export interface ConsentDraft {
-  kind: ConsentKind;
-  agreed: string;
-  shared: ShareField[];
-}
-
-export const emptyConsent = (): ConsentDraft => ({ kind: 'none', agreed: '', shared: [] });
-
-export function consentInput(draft: ConsentDraft): ConsentInput | undefined {
-  if (draft.kind === 'none') return undefined;
-  return { kind: draft.kind, agreed: draft.agreed.trim(), shared_fields: draft.shared };
-}
 
 /** Consent in three parts: how it was given, what was agreed in the person's words, what may be shared. */
 export function ConsentFields({
@@ -119,16 +111,6 @@ export function ConsentFields({
       )}
     </fieldset>
   );
-}
-
-/** The person's first spoken language as a primary subtag (`fr`), or '' (any language). */
-function primaryLanguage(languages: string[] | null | undefined): string {
-  const first = languages?.find((l) => l !== 'declined' && l !== 'unknown');
-  return first?.split('-')[0]?.toLowerCase() ?? '';
-}
-
-function consentProblem(draft: ConsentDraft): boolean {
-  return draft.kind !== 'none' && draft.agreed.trim().length === 0;
 }
 
 /** "Refer": the need, a service found in the directory for this case, the person's consent. */

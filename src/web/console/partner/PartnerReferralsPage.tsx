@@ -20,8 +20,8 @@ import {
   partnerReferralKeys,
   recordPartnerOutcome,
   respondToReferral,
-  type SafeTime,
 } from './partnerReferrals.api';
+import { safeTimesText } from './partnerReferrals.model';
 import '../cases/referrals.css';
 
 const FILTERS = ['', 'sent', 'accepted', 'service_received', 'could_not_reach', 'declined'] as const;
@@ -33,7 +33,6 @@ const GENDER_LABELS = Object.fromEntries(
 const AGE_BAND_LABELS = Object.fromEntries(
   [...AGE_BANDS, 'declined', 'unknown'].map((a) => [a, `partnerReferrals.ageBand.${a}`]),
 ) as Record<string, MessageId>;
-const DAY_INDEX: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 0 };
 
 type Action = { kind: 'respond' | 'outcome'; referral: PartnerReferral; initial: string };
 
@@ -209,24 +208,6 @@ function PartnerReferralItem({
       </div>
     </li>
   );
-}
-
-function safeTimesText(value: PartnerReferral['shared']['safe_times'], locale: string, everyDay: string) {
-  if (!value) return '';
-  if (typeof value === 'string') return value;
-  const list: SafeTime[] = Array.isArray(value) ? value : (value.times ?? []);
-  const zone = Array.isArray(value) ? undefined : value.time_zone;
-  const dayFormat = new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' });
-  const dayName = (d: string) => {
-    const index = DAY_INDEX[d];
-    // 2024-01-07 was a Sunday: index days from there.
-    return index === undefined ? d : dayFormat.format(new Date(Date.UTC(2024, 0, 7 + index)));
-  };
-  const parts = list.map((time) => {
-    const days = time.days && time.days.length > 0 ? time.days.map(dayName).join(', ') : everyDay;
-    return `${days} ${time.from ?? ''}–${time.to ?? ''}`.trim();
-  });
-  return parts.join('; ') + (zone ? ` (${zone})` : '');
 }
 
 function PartnerActionDialog({

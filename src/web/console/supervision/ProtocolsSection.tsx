@@ -9,6 +9,7 @@ import { TextInputField } from '../ui/fields';
 import { ModalDialog } from '../ui/ModalDialog';
 import { PendingButton } from '../ui/PendingButton';
 import { EmptyState, ErrorState, FormError, Loading } from '../ui/states';
+import { newStepKey } from './protocols.model';
 import { listProtocols, type Protocol, saveProtocol, supervisionKeys } from './supervision.api';
 
 type Step = Protocol['steps'][number];
@@ -95,15 +96,6 @@ export function ProtocolsSection({ onMessage }: { onMessage: (m: string) => void
       )}
     </section>
   );
-}
-
-/** A fresh step key: the server takes `[a-z_]{2,40}` (no digits), so `step_a`, `step_b`… `step_aa`… */
-export function newStepKey(steps: { key: string }[]): string {
-  const letters = (n: number): string =>
-    n < 26 ? String.fromCharCode(97 + n) : letters(Math.floor(n / 26) - 1) + letters(n % 26);
-  let n = 0;
-  while (steps.some((s) => s.key === `step_${letters(n)}`)) n++;
-  return `step_${letters(n)}`;
 }
 
 function ProtocolDialog({
