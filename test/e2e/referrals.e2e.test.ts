@@ -209,8 +209,17 @@ describe('referrals, escalations, partner and supervision in a real browser', ()
     await page.getByText('No referral yet').waitFor();
 
     // Refer: the need, a service found for this case (near its city, in the person's language), consent.
-    await page.getByRole('button', { name: 'Refer', exact: true }).click();
+    // Keyboard only: Enter opens the dialog with focus inside it, Escape closes it and focus returns to "Refer".
+    const referButton = page.getByRole('button', { name: 'Refer', exact: true });
+    await referButton.focus();
+    await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Refer to a service' });
+    await dialog.waitFor();
+    await expect.poll(() => dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => referButton.evaluate((b) => b === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
     await dialog.waitFor();
     await choose(dialog, page, /Need/, 'Shelter or housing');
     const serviceRadio = dialog.getByRole('radio', { name: new RegExp(literal(shelter.serviceName)) });
