@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type Config, ConfigError, loadConfig } from '../server/config.js';
+import { runRetention } from '../server/modules/cases/retention.js';
 import { DEMO_PASSWORD, demoEmail, seedDemo } from '../server/modules/demo/demo.seed.js';
 import { generateDemoDirectory } from '../server/modules/directory/demo/seed.js';
 import {
@@ -24,6 +25,13 @@ import {
 } from '../server/platform/db.js';
 import { AppError } from '../server/platform/errors.js';
 import { t } from '../server/platform/i18n.js';
+import {
+  keyStatus,
+  RotationError,
+  type RotationResult,
+  rotateKeys,
+  V1_LABEL,
+} from '../server/platform/rotation.js';
 import { isRole, isScope, ROLES, type Role, SCOPES, type Scope } from '../shared/roles.js';
 import { percentiles, simulateChats, simulateForms } from './simulate.js';
 import {
@@ -125,6 +133,13 @@ const parseSeconds = (value: string): number => {
   return n;
 };
 
+const parseBatch = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new InvalidArgumentError('a whole number of rows from 1 to 10,000');
+  return n;
+};
+
 const parseCount = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
@@ -219,6 +234,145 @@ export function buildCli(): Command {
         } else {
           console.error(`AUDIT LOG TAMPERED: ${result.problems.length} problem(s) in ${result.rows} rows:`);
           for (const p of result.problems) console.error(`  ${p}`);
+          process.exitCode = 1;
+        }
+      }),
+    );
+
+  const keys = program
+    .command('keys')
+    .description(
+      'the encryption key ring: HARBOUR_ENCRYPTION_KEY seals, HARBOUR_ENCRYPTION_KEYS_PREVIOUS still opens',
+    );
+  keys
+    .command('rotate')
+    .description(
+      're-encrypt every sealed value under the current key (and re-key contact hashes), while Harbour runs; resumable',
+    )
+    .option('--batch <n>', 'rows per transaction (1-10000)', parseBatch, 500)
+    .action((opts: { batch: number }) =>
+      withDatabase(async (database, config) => {
+        const ring = config.encryptionKey;
+        let lastTable = '';
+        let result: RotationResult;
+        try {
+          result = await rotateKeys(database.db, ring, {
+            batch: opts.batch,
+            actor: CLI_ACTOR,
+            onProgress: (p) => {
+              if (p.table !== lastTable) console.error(`${p.table}: ${p.pending} value(s) to re-encrypt`);
+              lastTable = p.table;
+            },
+          });
+        } catch (err) {
+          if (err instanceof RotationError) throw new InvalidArgumentError(err.message);
+          throw err;
+        }
+        const seconds = result.milliseconds / 1000;
+        const rows = result.tables.reduce((n, t) => n + t.rows, 0);
+        for (const t of result.tables) {
+          const done = Object.entries(t.values).filter(([, n]) => n > 0);
+          if (done.length) console.log(`  ${t.table}: ${done.map(([c, n]) => `${c} ${n}`).join(', ')}`);
+        }
+        console.log(
+          `Re-encrypted ${result.values} value(s) in ${rows} row(s) under key ${result.keyId} in ${seconds.toFixed(1)} s` +
+            ` (${Math.round(rows / Math.max(seconds, 0.001))} rows/s); ${result.contactHashes} contact hash(es) re-keyed.`,
+        );
+        if (result.failed > 0) {
+          console.error(
+            `harbour: ${result.failed} value(s) could not be opened with any key of the ring (altered?); left as they are.`,
+          );
+          process.exitCode = 1;
+        }
+        if (result.remaining > result.failed) {
+          console.error(
+            `harbour: ${result.remaining - result.failed} value(s) are still under an older key (locked rows, or a process not restarted with the new key): run it again.`,
+          );
+          process.exitCode = 1;
+        }
+      }),
+    );
+  keys
+    .command('status')
+    .description('how many sealed values each key id holds, per column: an old key may go when it holds none')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) =>
+      withDatabase(async (database, config) => {
+        const ring = config.encryptionKey;
+        const status = await keyStatus(database.db);
+        const totals: Record<string, number> = {};
+        for (const s of status)
+          for (const [k, n] of Object.entries(s.counts)) totals[k] = (totals[k] ?? 0) + n;
+        const previous = [...ring.keys.keys()].filter((k) => k !== ring.current.id);
+        if (opts.json) {
+          console.log(
+            JSON.stringify({ current: ring.current.id, previous, totals, columns: status }, null, 2),
+          );
+          return;
+        }
+        const label = (k: string) =>
+          k === ring.current.id
+            ? `${k} (current)`
+            : ring.keys.has(k)
+              ? `${k} (previous)`
+              : k === V1_LABEL
+                ? k
+                : `${k} (NOT IN THE RING)`;
+        for (const s of status) {
+          const parts = Object.entries(s.counts).map(([k, n]) => `${label(k)} ${n}`);
+          console.log(`  ${`${s.table}.${s.column}`.padEnd(40)} ${parts.length ? parts.join(', ') : '-'}`);
+        }
+        const under = Object.entries(totals).map(([k, n]) => `${label(k)} ${n}`);
+        console.log(`Sealed values: ${under.length ? under.join(', ') : 'none'}.`);
+        for (const k of previous) {
+          if (!totals[k])
+            console.log(
+              `Previous key ${k} seals nothing any more: it can be removed from HARBOUR_ENCRYPTION_KEYS_PREVIOUS.`,
+            );
+        }
+        const old = Object.entries(totals).filter(([k, n]) => k !== ring.current.id && n > 0);
+        if (old.length) console.log('Values not under the current key: run `harbour keys rotate`.');
+      }),
+    );
+
+  const retention = program
+    .command('retention')
+    .description('redaction of personal data HARBOUR_RETENTION_DAYS after a case closed');
+  retention
+    .command('run')
+    .description('redact the cases that are due now (the server also does it every hour)')
+    .option('--dry-run', 'list the cases that would be redacted, change nothing')
+    .option('--json', 'machine-readable output')
+    .action((opts: { dryRun?: boolean; json?: boolean }) =>
+      withDatabase(async (database, config) => {
+        const report = await runRetention(database.db, config.encryptionKey, {
+          dryRun: Boolean(opts.dryRun),
+          days: config.retentionDays,
+          actor: CLI_ACTOR,
+        });
+        if (opts.json) {
+          console.log(JSON.stringify(report, null, 2));
+        } else if (report.days === null) {
+          console.log('Retention is off (HARBOUR_RETENTION_DAYS=0): nothing is redacted.');
+        } else {
+          for (const c of report.cases) {
+            const counts = Object.entries(c.counts)
+              .filter(([, n]) => n > 0)
+              .map(([k, n]) => `${k.replaceAll('_', ' ')} ${n}`)
+              .join(', ');
+            console.log(
+              `  ${c.reference}  closed ${c.closedAt.toISOString().slice(0, 10)}  ${counts || '-'}`,
+            );
+          }
+          const before = report.cutoff?.toISOString().slice(0, 10);
+          console.log(
+            report.dryRun
+              ? `Dry run: ${report.cases.length} case(s) closed before ${before} would be redacted; nothing was changed.`
+              : `Redacted ${report.cases.length} case(s) closed before ${before} (${report.days} days).`,
+          );
+        }
+        if (report.busy) {
+          console.error('harbour: another process is redacting right now; the rest is left to it.');
           process.exitCode = 1;
         }
       }),
