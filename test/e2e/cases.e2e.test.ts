@@ -339,6 +339,58 @@ describe('screening and cases in a real browser', () => {
     await context.close();
   });
 
+  it('asks for a protocol waiver when a case with a minor closes before child protection is done', {
+    timeout: 90_000,
+  }, async () => {
+    const advocate = await createUser(db, { role: 'advocate', mfa: true });
+    const session = await sessionFor(db, advocate);
+    const created = await harbour.app.inject({
+      method: 'POST',
+      url: '/api/cases',
+      headers: session.headers,
+      payload: { keywords: ['fictional'] },
+    });
+    const detail = created.json() as { id: string; reference: string };
+    const person = await harbour.app.inject({
+      method: 'POST',
+      url: `/api/cases/${detail.id}/people`,
+      headers: session.headers,
+      payload: { role: 'potential_victim', age_band: '16_17', gender: 'unknown' },
+    });
+    expect(person.statusCode).toBe(201);
+
+    const context = await browser.newContext({ locale: 'en-CA', timezoneId: ZONE });
+    const page = await context.newPage();
+    await signIn(page, advocate);
+    await page.goto(`${base}/console/cases/${detail.id}`);
+    await page.getByRole('heading', { level: 1, name: `Case ${detail.reference}` }).waitFor();
+    expect(await page.locator('.case-header').textContent()).toContain('Minor involved');
+    await page.getByRole('button', { name: 'Close case…' }).click();
+    const dialog = page.getByRole('alertdialog', { name: `Close case ${detail.reference}?` });
+    await dialog.waitFor();
+    await dialog.getByRole('radio', { name: 'Lost contact' }).check({ force: true });
+    await dialog.getByRole('button', { name: 'Close the case' }).click();
+    // Refused (409 CASE_PROTOCOL_PENDING): the reason is asked for, in words.
+    await dialog.getByText('child-protection protocol must be completed', { exact: false }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Close the case' }).click();
+    await dialog.getByText('Write why the case closes without completing the protocol.').waitFor();
+    await dialog
+      .getByRole('textbox', { name: 'Reason for closing without completing the protocol' })
+      .fill('Person moved out of province; local agency informed by phone (fictional).');
+    await dialog.getByRole('button', { name: 'Close the case' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator('.case-header').getByText('Closed', { exact: true }).first().waitFor();
+    await page
+      .getByText('Person moved out of province; local agency informed by phone (fictional).')
+      .waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('heading', { level: 1, name: `Dossier ${detail.reference}` }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
   it('shows the break-glass dialog to someone outside the team of a restricted case', {
     timeout: 90_000,
   }, async () => {

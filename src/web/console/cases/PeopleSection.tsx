@@ -12,7 +12,7 @@ import { addPerson, conflictOf, deletePerson, isCode, updatePerson } from './api
 import { ConflictNotice } from './Conflict';
 import { caseKeys } from './caseQuery';
 import { CheckedField } from './fields';
-import { codeLabel, isMarker, listLabel } from './labels';
+import { codeLabel, codesLabel, isMarker, listLabel } from './labels';
 import type { CaseDetail, Person, PersonInput, UserRef } from './types';
 
 // People of a case with every HTCDS field (ADR 0007): each answer can be a code, "declined", "unknown" or not asked.
@@ -156,14 +156,8 @@ function PersonSummary({ person: p }: { person: Person }) {
       t('cases.person.age'),
       p.age !== null ? t('cases.person.ageYears', { age: p.age }) : codeLabel(t, 'age_band', p.age_band),
     ],
-    [
-      t('cases.person.citizenship'),
-      p.citizenship?.length ? listLabel(t, 'role', p.citizenship) : t('cases.answer.notAsked'),
-    ],
-    [
-      t('cases.person.languages'),
-      p.languages?.length ? listLabel(t, 'role', p.languages) : t('cases.answer.notAsked'),
-    ],
+    [t('cases.person.citizenship'), codesLabel(t, p.citizenship)],
+    [t('cases.person.languages'), codesLabel(t, p.languages)],
     [t('cases.person.relationship'), codeLabel(t, 'relationship', p.relationship_to_exploiter)],
     [t('cases.person.exploitation'), listLabel(t, 'exploitation', p.exploitation_types)],
     [t('cases.person.venue'), codeLabel(t, 'venue', p.venue)],

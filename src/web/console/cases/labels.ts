@@ -78,6 +78,12 @@ export function listLabel(t: T, group: CodeGroup, codes: readonly string[] | nul
   return codes.map((c) => codeLabel(t, group, c)).join(', ');
 }
 
+/** Free codes (ISO countries, languages) as typed, the markers in words. */
+export function codesLabel(t: T, codes: readonly string[] | null | undefined): string {
+  if (!codes || codes.length === 0) return t('cases.answer.notAsked');
+  return codes.map((c) => (isMarker(c) ? t(`cases.answer.${c}` as MessageId) : c)).join(', ');
+}
+
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const dayLabel = (t: T, day: string) => t(`cases.day.${day}` as MessageId);
 
