@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Role } from '../../../shared/roles.js';
 import type { Config } from '../../config.js';
 import { settings, signal, team, teamMember, users } from '../../db/schema.js';
 import type { Actor } from '../../platform/audit.js';
+import type { Bus } from '../../platform/bus.js';
 import type { Db } from '../../platform/db.js';
+import { createMailer } from '../../platform/mail.js';
 import type { AuthUser } from '../../platform/policy.js';
 import { createCasesService } from '../cases/cases.service.js';
+import { createEscalationsService } from '../cases/escalations.service.js';
 import { createPartsService, type PersonInput } from '../cases/parts.service.js';
+import { createReferralsService } from '../cases/referrals.service.js';
 import { inSafeTime, type SafetyPlan } from '../cases/safety.js';
 import { createScreeningService, type ScreeningChanges } from '../cases/screening.service.js';
 import { contactHash, normalizeAddress, sealAddress } from '../channels/contact.js';
@@ -16,7 +21,9 @@ import { generateReference } from '../queue/signals.service.js';
 /**
  * Fictional demo cases (issue 6): a few cases made through the case services (timeline, audit, search text as the
  * console would leave them), with screened signals, people whose answers include `declined` and `unknown`, a note,
- * tasks (one call-back inside the safety plan's safe times), a restricted case and a case involving a minor.
+ * tasks (one call-back inside the safety plan's safe times), a referral to the demo partner's organisation (sent,
+ * accepted by the partner: its "referral waiting" e-mail goes to the configured mailer), a restricted case and a
+ * case involving a minor with a child-protection escalation started on the "minor" override.
  * Every name says "(fictional)"; numbers are 555-01xx. Runs once per database (settings `demo_cases_seeded_at`).
  */
 export const DEMO_CASES_SETTING = 'demo_cases_seeded_at';
@@ -44,6 +51,10 @@ interface DemoCase {
   task: string;
   /** A call-back on the first signal, inside its safety plan's safe times. */
   callBack?: boolean;
+  /** A referral for the first person, to the demo partner's organisation: sent and accepted. */
+  referral?: { need: string; agreed: string; shared: string[] };
+  /** A child-protection escalation (the case involves a minor). */
+  escalation?: boolean;
 }
 
 const ZONE = 'America/Toronto';
@@ -117,6 +128,12 @@ export const DEMO_CASES: DemoCase[] = [
     ],
     note: 'Fictional demo note: the caller works long hours at a salon and her passport is kept by the manager. She asked us to call only from a blocked number.',
     task: 'Check shelter availability in Toronto (fictional)',
+    referral: {
+      need: 'shelter_housing',
+      agreed:
+        'Test Person A agreed that the shelter may know her first name, language and safe times (fictional).',
+      shared: ['first_name', 'language', 'safe_times'],
+    },
   },
   {
     title: 'Test case — farm work (fictional)',
@@ -155,6 +172,7 @@ export const DEMO_CASES: DemoCase[] = [
     ],
     note: 'Note de démonstration fictive : la personne parle d’heures de travail non payées ; un autre appel est prévu.',
     task: 'Call child protection to ask about the protocol (fictional)',
+    escalation: true,
   },
   {
     title: 'Test case — online ads (fictional)',
@@ -198,6 +216,21 @@ export const DEMO_CASES: DemoCase[] = [
   },
 ];
 
+/** The seed listens to nothing and logs only warnings (a failed partner e-mail) to the console. */
+const NO_BUS: Bus = { subscribe: () => () => {}, close: async () => {}, connected: () => true };
+const noop = () => {};
+const WARN_LOG = {
+  level: 'warn',
+  fatal: noop,
+  error: noop,
+  warn: (obj: unknown, msg?: string) => console.warn(msg ?? obj),
+  info: noop,
+  debug: noop,
+  trace: noop,
+  silent: noop,
+  child: () => WARN_LOG,
+} as unknown as FastifyBaseLogger;
+
 /** The first hour on the hour, a day or more from now, that falls in the plan's safe times. */
 function nextSafeTime(plan: SafetyPlan, now: Date): Date {
   const at = new Date(now.getTime() + 86_400_000);
@@ -229,15 +262,35 @@ export async function seedDemoCases(
   actor: Actor,
   config: Config,
   advocateEmail: string,
+  partnerEmail: string,
 ): Promise<string[]> {
   const [done] = await tx.select().from(settings).where(eq(settings.key, DEMO_CASES_SETTING));
   if (done) return [];
   const advocate = await authUser(tx, advocateEmail);
   if (!advocate) return [];
-  const deps = { db: tx, config };
+  const [partner] = await tx.select().from(users).where(eq(users.email, partnerEmail));
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir });
+  try {
+    return await seed(tx, actor, config, advocate, partner, mailer);
+  } finally {
+    mailer.close();
+  }
+}
+
+async function seed(
+  tx: Db,
+  actor: Actor,
+  config: Config,
+  advocate: AuthUser,
+  partner: typeof users.$inferSelect | undefined,
+  mailer: ReturnType<typeof createMailer>,
+): Promise<string[]> {
+  const deps = { db: tx, config, bus: NO_BUS, mailer, log: WARN_LOG };
   const cases = createCasesService(deps);
   const parts = createPartsService(deps);
   const screenings = createScreeningService(deps);
+  const referrals = createReferralsService(deps);
+  const escalations = createEscalationsService(deps);
   const ring = config.encryptionKey;
   const now = new Date();
 
@@ -286,7 +339,8 @@ export async function seedDemoCases(
     });
     for (const signalId of signalIds.slice(1))
       await cases.attachSignal(actor, advocate, created.id, signalId);
-    for (const person of demo.people) await parts.addPerson(actor, advocate, created.id, person);
+    const people = [];
+    for (const person of demo.people) people.push(await parts.addPerson(actor, advocate, created.id, person));
     await parts.addNote(actor, advocate, created.id, demo.note);
     await parts.addTask(actor, advocate, created.id, {
       kind: 'task',
@@ -304,6 +358,36 @@ export async function seedDemoCases(
         signal_id: signalIds[0],
         call_number_ref: 'safe:0',
       });
+    // Closing the loop: a consented referral to the demo partner's organisation, sent, and accepted by the partner.
+    if (demo.referral && partner?.organizationId) {
+      const proposed = await referrals.create(actor, advocate, created.id, {
+        person_id: people[0]!.id,
+        need: demo.referral.need,
+        organization_id: partner.organizationId,
+        consent: { kind: 'verbal', agreed: demo.referral.agreed, shared_fields: demo.referral.shared },
+      });
+      const sent = await referrals.send(actor, advocate, proposed.id, proposed.version);
+      await referrals.partnerUpdate(
+        { id: partner.id, label: 'demo' },
+        partner.id,
+        sent.id,
+        sent.version,
+        'accepted',
+        'We can offer a bed this week (fictional).',
+        'referral.partner_respond',
+      );
+    }
+    // A minor: the child-protection protocol starts without consent (override "minor"), awaiting approval.
+    if (demo.escalation) {
+      const [agency] = await escalations.agencies(actor, advocate, created.id, 'child_protection');
+      await escalations.create(actor, advocate, created.id, {
+        kind: 'child_protection',
+        organization_id: agency?.id,
+        consent_given: false,
+        override_reason: 'minor',
+        override_note: 'Fictional demo: the person said they are 16 or 17.',
+      });
+    }
     references.push(created.reference);
   }
   await tx

@@ -9,7 +9,9 @@ import {
   casePerson,
   caseSignal,
   caseTask,
+  escalation,
   organization,
+  referral,
   screening,
   signal,
   team,
@@ -49,7 +51,7 @@ describe('demo data', () => {
     expect(again.cases).toEqual([]); // no configuration (no key): no cases
   }, 300_000);
 
-  it('adds a few fictional cases through the services once: screened signals, people with declined/unknown answers, a note, tasks, a restricted case, a minor', async () => {
+  it('adds a few fictional cases through the services once: screened signals, people with declined/unknown answers, a note, tasks, a referral accepted by the partner, a restricted case, a minor with child protection', async () => {
     const db = iso.database.db;
     const config = testConfig();
     const ring = config.encryptionKey;
@@ -60,6 +62,7 @@ describe('demo data', () => {
         (select count(*)::int from case_note) as notes, (select count(*)::int from case_task) as tasks,
         (select count(*)::int from signal) as signals, (select count(*)::int from screening) as screenings,
         (select count(*)::int from case_event) as events, (select count(*)::int from team) as teams,
+        (select count(*)::int from referral) as referrals, (select count(*)::int from escalation) as escalations,
         (select count(*)::int from audit_log) as audits`)) as unknown as { rows: Record<string, number>[] };
       return result.rows[0]!;
     };
@@ -118,6 +121,35 @@ describe('demo data', () => {
       signalId: planned!.signalId,
     });
     expect(tasks.filter((t) => t.kind === 'task')).toHaveLength(DEMO_CASES.length);
+    expect(tasks.filter((t) => t.kind === 'call_back')).toHaveLength(1);
+    // Closing the loop: a consented referral to the demo partner's organisation, sent and accepted by the partner.
+    const [partner] = await db
+      .select()
+      .from(users)
+      .where(eq(users.email, demoEmail('partner')));
+    const [sent] = await db.select().from(referral);
+    expect(sent).toMatchObject({
+      status: 'accepted',
+      organizationId: partner!.organizationId,
+      consentKind: 'verbal',
+      sharedFields: ['first_name', 'language', 'safe_times'],
+    });
+    expect(sent!.respondedBy).toBe(partner!.id);
+    const shared = JSON.parse(decrypt(ring, sent!.sharedSealed!, sent!.id).toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(shared).sort()).toEqual(['first_name', 'language', 'safe_times']);
+    expect(tasks.some((t) => t.kind === 'referral_follow_up' && t.referralId === sent!.id)).toBe(true);
+    // The minor: child protection started without consent on the "minor" override.
+    const [childProtection] = await db.select().from(escalation);
+    expect(childProtection).toMatchObject({
+      caseId: farm!.id,
+      kind: 'child_protection',
+      consentGiven: false,
+      overrideReason: 'minor',
+    });
+    expect(['open', 'awaiting_approval']).toContain(childProtection!.status);
     // Timeline entries hold ids and codes only.
     for (const e of await db.select().from(caseEvent))
       expect(JSON.stringify(e.data)).not.toMatch(/fictional|555/);

@@ -81,7 +81,9 @@ export async function seedDemo(
         .limit(1);
       if (org) await identityRepository.updateUser(tx, partner.id, { organizationId: org.id });
     }
-    const cases = config ? await seedDemoCases(tx, actor, config, demoEmail('advocate')) : [];
+    const cases = config
+      ? await seedDemoCases(tx, actor, config, demoEmail('advocate'), demoEmail('partner'))
+      : [];
     await tx
       .insert(settings)
       .values({ key: 'demo_seeded_at', value: new Date().toISOString() })
