@@ -391,6 +391,55 @@ describe('screening and cases in a real browser', () => {
     await context.close();
   });
 
+  it('shows a case changed meanwhile (409): who changed it and what, then loads it', {
+    timeout: 90_000,
+  }, async () => {
+    const advocate = await createUser(db, { role: 'advocate', mfa: true });
+    const colleague = await createUser(db, { role: 'supervisor' });
+    const mine = await sessionFor(db, advocate);
+    const created = await harbour.app.inject({
+      method: 'POST',
+      url: '/api/cases',
+      headers: mine.headers,
+      payload: { title: 'First title (fictional)' },
+    });
+    const detail = created.json() as { id: string; reference: string; version: number };
+
+    const context = await browser.newContext({ locale: 'en-CA', timezoneId: ZONE });
+    const page = await context.newPage();
+    await signIn(page, advocate);
+    await page.goto(`${base}/console/cases/${detail.id}`);
+    await page.getByRole('heading', { level: 1, name: `Case ${detail.reference}` }).waitFor();
+    await page.getByText('First title (fictional)').waitFor();
+
+    const theirs = await sessionFor(db, colleague);
+    const patched = await harbour.app.inject({
+      method: 'PATCH',
+      url: `/api/cases/${detail.id}`,
+      headers: { ...theirs.headers, 'if-match': String(detail.version) },
+      payload: { title: 'Their title (fictional)' },
+    });
+    expect(patched.statusCode).toBe(200);
+
+    await page.getByRole('button', { name: 'Edit details' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Case details' });
+    await dialog.getByRole('textbox', { name: 'Keywords' }).fill('my keyword');
+    await dialog.getByRole('button', { name: 'Save details' }).click();
+    const conflict = dialog.locator('.conflict-notice');
+    await conflict.waitFor();
+    const name = (await db.select().from(users).where(eq(users.id, colleague.id)))[0]!.displayName;
+    expect(await conflict.textContent()).toContain(`Changed by ${name}.`);
+    expect(await conflict.textContent()).toContain('Now: Their title (fictional)');
+    expect(await axeViolations(page)).toEqual([]);
+    await conflict.getByRole('button', { name: 'Load their version' }).click();
+    expect(await dialog.getByRole('textbox', { name: 'Title (optional)' }).inputValue()).toBe(
+      'Their title (fictional)',
+    );
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('.case-header').getByText('Their title (fictional)').waitFor();
+    await context.close();
+  });
+
   it('shows the break-glass dialog to someone outside the team of a restricted case', {
     timeout: 90_000,
   }, async () => {
