@@ -105,13 +105,6 @@ export function createEscalationsService(deps: CasesDeps) {
   }
 
   return {
-    async get(user: CaseUser, id: string) {
-      const row = await escalationRow(db, id);
-      if (!row) throw notFound();
-      await requireCase(db, user, row.caseId);
-      return present(db, row);
-    },
-
     async create(
       actor: Actor,
       user: CaseUser,

@@ -216,13 +216,6 @@ export function createReferralsService(deps: CasesDeps) {
   }
 
   return {
-    async get(user: CaseUser, id: string) {
-      const row = await referralRow(db, id);
-      if (!row) throw notFound();
-      await requireCase(db, user, row.caseId);
-      return present(db, row);
-    },
-
     async create(
       actor: Actor,
       user: CaseUser,
