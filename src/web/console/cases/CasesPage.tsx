@@ -1,8 +1,9 @@
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useT } from '../locale';
 import { navigate, useLocationSearch } from '../router';
 import { usePageTitle } from '../shell/usePageTitle';
+import { PendingButton } from '../ui/PendingButton';
 import { ErrorState, Loading } from '../ui/states';
 import { searchCases, searchParamsOf, useCasesApi } from './api';
 import { BreakGlassDialog } from './BreakGlassDialog';
@@ -21,10 +22,21 @@ export function CasesPage() {
   const params = draftToParams(draft);
   const query = searchParamsOf(params);
   const [breakGlass, setBreakGlass] = useState<string | null>(null);
-  const result = useQuery({
+  // Keyset pages (newest activity first): "More cases" asks for the next page with the cursor of the last one.
+  const result = useInfiniteQuery({
     queryKey: caseKeys.search(query),
-    queryFn: () => searchCases(params),
+    queryFn: ({ pageParam }) => searchCases(pageParam ? { ...params, cursor: pageParam } : params),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
+  const pages = result.data?.pages ?? [];
+  const merged = pages.length
+    ? {
+        items: pages.flatMap((p) => p.items),
+        next_cursor: pages[pages.length - 1]?.next_cursor ?? null,
+        ...(pages[0]?.restricted ? { restricted: pages[0].restricted } : {}),
+      }
+    : null;
 
   return (
     <div className="page stack cases-page">
@@ -46,9 +58,20 @@ export function CasesPage() {
           <Loading label={t('cases.loading')} />
         ) : result.isError ? (
           <ErrorState error={result.error} onRetry={() => result.refetch()} />
-        ) : (
-          <CaseResults result={result.data} onBreakGlass={setBreakGlass} />
-        )}
+        ) : merged ? (
+          <>
+            <CaseResults result={merged} onBreakGlass={setBreakGlass} />
+            {result.hasNextPage && (
+              <PendingButton
+                className="button"
+                isPending={result.isFetchingNextPage}
+                onPress={() => void result.fetchNextPage()}
+              >
+                {t('cases.search.more')}
+              </PendingButton>
+            )}
+          </>
+        ) : null}
       </section>
       {breakGlass && <BreakGlassDialog reference={breakGlass} onClose={() => setBreakGlass(null)} />}
     </div>
