@@ -331,6 +331,24 @@ describe('referrals: sending, partner side, e-mail, follow-up', () => {
     expect(await caseHasAcceptedReferral(db, caseId)).toBe(false);
   });
 
+  it('two sends of the same version at once: one goes, the other is a 409; one task, one e-mail', async () => {
+    const { caseId, personId } = await makeCase();
+    const r = await propose(caseId, personId, CONSENT);
+    const earlier = new Set(outboxFiles());
+    const results = await Promise.all([
+      call(advocate, 'POST', `/api/referrals/${r.id}/send`, {}, r.version),
+      call(supervisor, 'POST', `/api/referrals/${r.id}/send`, {}, r.version),
+    ]);
+    expect(results.map((x) => x.statusCode).sort()).toEqual([200, 409]);
+    const loser = results.find((x) => x.statusCode === 409)!;
+    expect(json<{ error: { code: string } }>(loser).error.code).toBe('VERSION_CONFLICT');
+    expect(await db.select().from(caseTask).where(eq(caseTask.referralId, r.id))).toHaveLength(1);
+    const fresh = outboxFiles().filter((f) => !earlier.has(f));
+    expect(
+      fresh.map((f) => readFileSync(path.join(outbox, f), 'utf8')).filter((m) => m.includes(partnerAEmail)),
+    ).toHaveLength(1);
+  });
+
   it('a proposed referral can be withdrawn (no task to close)', async () => {
     const { caseId, personId } = await makeCase();
     const r = await propose(caseId, personId);
