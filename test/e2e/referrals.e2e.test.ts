@@ -386,6 +386,24 @@ describe('referrals, escalations, partner and supervision in a real browser', ()
     await page.getByRole('heading', { name: 'Escalations' }).waitFor();
     const open_ = page.getByRole('listitem').filter({ hasText: 'Law enforcement' });
     await open_.getByText(/Approved by/).waitFor();
+    await open_.getByRole('button', { name: 'Mark as made' }).click();
+    const made = page.getByRole('dialog', { name: 'The escalation was made' });
+    await made.getByLabel(/The agency’s reference/).fill('OPP-0001-TEST');
+    await made.getByRole('button', { name: 'Save' }).click();
+    await made.waitFor({ state: 'detached' });
+    await open_.getByText(/their reference: OPP-0001-TEST/).waitFor();
+    // Completing before the required steps are done is refused, in words, and nothing changes.
+    await open_.getByRole('button', { name: 'Complete', exact: true }).click();
+    const early = page.getByRole('dialog', { name: 'Complete the escalation' });
+    await choose(early, page, /Outcome/, 'The agency took the report');
+    await early.getByRole('button', { name: 'Complete', exact: true }).click();
+    await early
+      .getByRole('alert')
+      .filter({ hasText: 'Complete every required step of the protocol first.' })
+      .waitFor();
+    expect(await page.getByText('Someone else changed this meanwhile.').count()).toBe(0);
+    await early.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await early.waitFor({ state: 'detached' });
     const required = [
       'Consent recorded, or the reason to go ahead without it',
       'Police service chosen for the place where the exploitation happens',
@@ -400,12 +418,6 @@ describe('referrals, escalations, partner and supervision in a real browser', ()
       await expect.poll(() => box.isDisabled(), { timeout: 10_000 }).toBe(false);
     }
     await open_.getByText('Every required step is done.').waitFor();
-    await open_.getByRole('button', { name: 'Mark as made' }).click();
-    const made = page.getByRole('dialog', { name: 'The escalation was made' });
-    await made.getByLabel(/The agency’s reference/).fill('OPP-0001-TEST');
-    await made.getByRole('button', { name: 'Save' }).click();
-    await made.waitFor({ state: 'detached' });
-    await open_.getByText(/their reference: OPP-0001-TEST/).waitFor();
     await open_.getByRole('button', { name: 'Complete', exact: true }).click();
     const complete = page.getByRole('dialog', { name: 'Complete the escalation' });
     await choose(complete, page, /Outcome/, 'The agency took the report');

@@ -17,7 +17,7 @@ import {
   labelFor,
   OVERRIDE_REASON_LABELS,
 } from './referrals.labels';
-import { isConflict, StatusChip, useRefreshCase } from './referrals.shared';
+import { isConflict, isStale, StatusChip, useRefreshCase } from './referrals.shared';
 import './referrals.css';
 
 type Open =
@@ -59,8 +59,8 @@ export function EscalationsSection({ caseId }: { caseId: string }) {
       setOpen(null);
       setMessage('');
       setConflict(true);
-      void refresh();
     }
+    if (isStale(error)) void refresh();
   };
 
   const data = detail.data;
@@ -89,6 +89,11 @@ export function EscalationsSection({ caseId }: { caseId: string }) {
               ? t('escalations.pending.running')
               : t('escalations.pending.notStarted')}
           </p>
+          {childProtection.escalation_id && (
+            <a href={`#escalation-${childProtection.escalation_id}`} className="text-link">
+              {t('escalations.pending.goTo')}
+            </a>
+          )}
           {!childProtection.escalation_id && !closed && (
             <Button
               className="button primary"

@@ -10,7 +10,7 @@ import { useCaseDetail } from './caseQuery';
 import { type CaseForSections, type Referral, sendReferral } from './referrals.api';
 import { ConsentDialog, OverrideDialog, ReferDialog, StatusDialog } from './referrals.dialogs';
 import { labelFor, NEED_LABELS, REFERRAL_STATUS_LABELS, SHARE_FIELD_LABELS } from './referrals.labels';
-import { isConflict, StatusChip, useRefreshCase } from './referrals.shared';
+import { isConflict, isStale, StatusChip, useRefreshCase } from './referrals.shared';
 import './referrals.css';
 
 type Open =
@@ -52,8 +52,8 @@ export function ReferralsSection({ caseId }: { caseId: string }) {
       setOpen(null);
       setMessage('');
       setConflict(true);
-      void refresh();
     }
+    if (isStale(error)) void refresh();
   };
 
   const data = detail.data;

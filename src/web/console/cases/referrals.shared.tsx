@@ -18,9 +18,18 @@ export function StatusChip({ status, labels }: { status: string; labels: Record<
   );
 }
 
-/** True for a stale-version answer: someone changed the record meanwhile. */
+/**
+ * True for a stale-version answer: someone changed the record meanwhile (409 VERSION_CONFLICT). Other 409s (a move
+ * the status does not allow, steps pending, approval needed, case closed) are not conflicts: their own message says
+ * what to do.
+ */
 export function isConflict(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 409 || error.status === 412);
+  return error instanceof ApiError && (error.code === 'VERSION_CONFLICT' || error.status === 412);
+}
+
+/** Any refusal that means the stored state moved on (worth reading the record again). */
+export function isStale(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 409;
 }
 
 /** After a change (or a refused one), the case is read again so every section shows what is stored now. */

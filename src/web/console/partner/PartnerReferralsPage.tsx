@@ -4,7 +4,7 @@ import { Button, Form, Label, Radio, RadioGroup } from 'react-aria-components';
 import { AGE_BANDS, GENDERS } from '../../../shared/cases';
 import type { MessageId } from '../../i18n/messages';
 import { labelFor, NEED_LABELS, REFERRAL_STATUS_LABELS } from '../cases/referrals.labels';
-import { isConflict, StatusChip } from '../cases/referrals.shared';
+import { isConflict, isStale, StatusChip } from '../cases/referrals.shared';
 import { languageName } from '../directory/format';
 import { useLocale, useT } from '../locale';
 import { usePageTitle } from '../shell/usePageTitle';
@@ -67,8 +67,8 @@ export function PartnerReferralsPage() {
       setAction(null);
       setMessage('');
       setConflict(true);
-      void refresh();
     }
+    if (isStale(error)) void refresh();
   };
   const items = list.data?.items ?? [];
 

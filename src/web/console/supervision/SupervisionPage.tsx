@@ -11,7 +11,7 @@ import {
   NEED_LABELS,
   OVERRIDE_REASON_LABELS,
 } from '../cases/referrals.labels';
-import { isConflict } from '../cases/referrals.shared';
+import { isStale } from '../cases/referrals.shared';
 import { useT } from '../locale';
 import { useSignedInSession } from '../session';
 import { usePageTitle } from '../shell/usePageTitle';
@@ -122,7 +122,7 @@ function ApprovalItem({ escalation, onMessage }: { escalation: Approval; onMessa
       void queryClient.invalidateQueries({ queryKey: ['cases', 'detail', escalation.case_id] });
     },
     onError: (error) => {
-      if (isConflict(error)) void queryClient.invalidateQueries({ queryKey: supervisionKeys.approvals });
+      if (isStale(error)) void queryClient.invalidateQueries({ queryKey: supervisionKeys.approvals });
     },
   });
   const author = escalation.created_by?.display_name ?? null;
