@@ -16,13 +16,16 @@ import {
   caseFile,
   casePerson,
   casePlaceEvent,
+  caseSignal,
   caseTask,
   location,
   organization,
   place,
   referral,
+  screening,
   service,
   serviceAtLocation,
+  signal,
   taxonomyTerm,
   team,
   teamMember,
@@ -329,6 +332,68 @@ describe('referrals: sending, partner side, e-mail, follow-up', () => {
     const after = await call(advocate, 'POST', url, { status: 'withdrawn' }, json<Ref>(declined).version);
     expect(after.statusCode).toBe(409);
     expect(await caseHasAcceptedReferral(db, caseId)).toBe(false);
+  });
+
+  it('shares the safe times of the most recently screened signal, the contact and the need, nothing else of the plan', async () => {
+    const { caseId, personId } = await makeCase();
+    const screened = async (plan: object, updatedAt: Date) => {
+      const [sig] = await db
+        .insert(signal)
+        .values({
+          reference: `HB-T3ST-${tag()}`,
+          channel: 'chat',
+          language: 'en',
+          state: 'ended',
+          queuedAt: new Date(),
+        })
+        .returning();
+      await db.insert(caseSignal).values({ signalId: sig!.id, caseId });
+      await db.insert(screening).values({
+        signalId: sig!.id,
+        safetyPlanSealed: encrypt(TEST_KEY, JSON.stringify(plan), sig!.id),
+        updatedAt,
+      });
+    };
+    const secretPlan = {
+      safe_contacts: [{ name: 'Sister Fictional', phone: '+15550100188' }],
+      code_word: 'bluebird',
+      notes: 'Never call after dark (fictional)',
+      contact_number_safe: true,
+    };
+    await screened(
+      {
+        ...secretPlan,
+        safe_times: [{ days: ['sat'], from: '08:00', to: '09:00' }],
+        time_zone: 'America/Halifax',
+      },
+      new Date(Date.now() - 86_400_000),
+    );
+    await screened(
+      {
+        ...secretPlan,
+        safe_times: [{ days: ['mon', 'tue'], from: '09:00', to: '11:30' }],
+        time_zone: 'America/Toronto',
+      },
+      new Date(),
+    );
+    const r = await propose(caseId, personId, {
+      kind: 'written',
+      agreed: 'Share how to reach me and when (fictional)',
+      shared_fields: ['contact', 'safe_times', 'need_details'],
+    });
+    const sent = await call(advocate, 'POST', `/api/referrals/${r.id}/send`, {}, r.version);
+    expect(sent.statusCode, sent.body).toBe(200);
+    const seen = await call(partnerA, 'GET', `/api/partner/referrals/${r.id}`);
+    expect(json<{ shared: unknown }>(seen).shared).toEqual({
+      contact: CONTACT,
+      need_details: 'shelter_housing',
+      safe_times: {
+        time_zone: 'America/Toronto',
+        times: [{ days: ['mon', 'tue'], from: '09:00', to: '11:30' }],
+      },
+    });
+    for (const secret of ['Aster', 'Sister', '+15550100188', 'bluebird', 'dark', 'es', 'sat'])
+      expect(seen.body).not.toContain(`"${secret}`);
   });
 
   it('two sends of the same version at once: one goes, the other is a 409; one task, one e-mail', async () => {
