@@ -245,6 +245,7 @@ describe('screening and cases in a real browser', () => {
     expect(await refused.textContent()).toContain('This call-back was not saved.');
     expect(await refused.textContent()).toContain('outside the safe times');
     expect(await tasks.getByRole('listitem').filter({ hasText: 'Late call (fictional)' }).count()).toBe(0);
+    expect(await page.locator('main').textContent()).not.toContain(number);
     expect(await axeViolations(page)).toEqual([]);
 
     // The same case in French.
@@ -477,9 +478,15 @@ describe('screening and cases in a real browser', () => {
     await dialog.getByRole('button', { name: 'Open the case' }).click();
     await dialog.getByText('Choose a reason to open this case.').waitFor();
     expect(await axeViolations(page)).toEqual([]);
-    await dialog.getByRole('radio', { name: 'Covering for the team' }).check({ force: true });
+    // Keyboard only: arrows move between reasons, Enter presses the button.
+    await dialog.getByRole('radio', { name: 'Imminent danger' }).focus();
+    await page.keyboard.press('ArrowDown');
+    await expect
+      .poll(() => dialog.getByRole('radio', { name: 'Covering for the team' }).isChecked())
+      .toBe(true);
     await dialog.getByRole('textbox', { name: 'Note (optional)' }).fill('Night shift cover (fictional)');
-    await dialog.getByRole('button', { name: 'Open the case' }).click();
+    await dialog.getByRole('button', { name: 'Open the case' }).focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: `Case ${restricted.reference}` }).waitFor();
     await page.getByText('You opened this restricted case with a reason.', { exact: false }).waitFor();
     const grants = await db.select().from(caseAccessGrant).where(eq(caseAccessGrant.userId, outsider.id));
