@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
+import { CASE_STATUSES } from '../../../shared/cases.js';
 import {
   type CaseRow,
   caseEvent,
@@ -121,7 +122,6 @@ export const casesRepository = {
         );
       else where.push(eq(caseFile.reference, f.reference));
     }
-    if (f.statuses?.length) where.push(inArray(caseFile.status, f.statuses));
     if (f.region) where.push(eq(caseFile.region, f.region));
     if (f.city)
       where.push(
@@ -158,13 +158,39 @@ export const casesRepository = {
       where.push(
         sql`(${caseFile.lastActivityAt} < ${f.cursor.at}::timestamptz or (${caseFile.lastActivityAt} = ${f.cursor.at}::timestamptz and ${caseFile.id} > ${f.cursor.id}))`,
       );
-    return db
+    // One branch per status, each walking case_file_status_activity_idx backwards (newest first) and stopping at
+    // limit + 1 rows; then the summaries (counts, owner) of that page only.
+    const n = f.limit + 1;
+    const statuses = f.statuses?.length ? f.statuses : [...CASE_STATUSES];
+    const branches = statuses.map(
+      (status) =>
+        sql`(select ${caseFile.id} as id, ${caseFile.lastActivityAt} as act from ${caseFile}
+          where ${caseFile.status} = ${status} and ${and(...where)}
+          order by ${caseFile.lastActivityAt} desc, ${caseFile.id} asc limit ${n})`,
+    );
+    const page = await rows<{ id: string; cursor_at: string }>(
+      db,
+      sql`select id, ${microIso(sql`act`)} as cursor_at from (${sql.join(branches, sql` union all `)}) u
+        order by act desc, id asc limit ${n}`,
+    );
+    if (page.length === 0) return [];
+    const found = await db
       .select(summaryFields)
       .from(caseFile)
       .leftJoin(users, eq(users.id, caseFile.ownerId))
-      .where(and(...where))
-      .orderBy(desc(caseFile.lastActivityAt), asc(caseFile.id))
-      .limit(f.limit + 1);
+      .where(
+        inArray(
+          caseFile.id,
+          page.map((p) => p.id),
+        ),
+      );
+    const byId = new Map(found.map((r) => [r.row.id, r]));
+    return page
+      .map((p) => {
+        const r = byId.get(p.id);
+        return r ? { ...r, cursorAt: p.cursor_at } : undefined;
+      })
+      .filter((r): r is SummaryRow => r !== undefined);
   },
 
   async caseSignals(db: Db, caseId: string) {
