@@ -398,12 +398,14 @@ describe('screening and cases in a real browser', () => {
     const advocate = await createUser(db, { role: 'advocate', mfa: true });
     const colleague = await createUser(db, { role: 'supervisor' });
     const mine = await sessionFor(db, advocate);
+    const sms = await activeSms(advocate, fictionalNumber());
     const created = await harbour.app.inject({
       method: 'POST',
       url: '/api/cases',
       headers: mine.headers,
-      payload: { title: 'First title (fictional)' },
+      payload: { title: 'First title (fictional)', signal_id: sms.id },
     });
+    expect(created.statusCode).toBe(201);
     const detail = created.json() as { id: string; reference: string; version: number };
 
     const context = await browser.newContext({ locale: 'en-CA', timezoneId: ZONE });
@@ -438,6 +440,17 @@ describe('screening and cases in a real browser', () => {
     );
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await page.locator('.case-header').getByText('Their title (fictional)').waitFor();
+
+    // A contact attached by mistake is detached after a confirmation.
+    const contacts = page.getByRole('region', { name: 'Contacts' });
+    await contacts.getByRole('button', { name: `Detach ${sms.reference}` }).click();
+    const confirm = page.getByRole('alertdialog', {
+      name: `Detach contact ${sms.reference} from this case?`,
+    });
+    await confirm.waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await confirm.getByRole('button', { name: 'Detach the contact' }).click();
+    await contacts.getByText('No contact is attached to this case.').waitFor();
     await context.close();
   });
 

@@ -18,6 +18,7 @@ import {
   CaseApiError,
   closeCase,
   conflictOf,
+  detachSignal,
   isCode,
   listTeams,
   mergeCase,
@@ -255,7 +256,7 @@ function CaseView({ detail }: { detail: CaseDetail }) {
         </div>
       </header>
 
-      <SignalsSection detail={detail} />
+      <SignalsSection detail={detail} canEdit={canEdit} />
       <PeopleSection detail={detail} canEdit={canEdit} />
       <PlacesSection detail={detail} canEdit={canEdit} />
       <TasksSection detail={detail} canEdit={canEdit} />
@@ -275,8 +276,18 @@ function CaseView({ detail }: { detail: CaseDetail }) {
   );
 }
 
-function SignalsSection({ detail }: { detail: CaseDetail }) {
+function SignalsSection({ detail, canEdit }: { detail: CaseDetail; canEdit: boolean }) {
   const t = useT();
+  const queryClient = useQueryClient();
+  const [detaching, setDetaching] = useState<{ id: string; reference: string } | null>(null);
+  const detach = useMutation({
+    mutationFn: (signalId: string) => detachSignal(detail.id, signalId),
+    onSuccess: (fresh) => {
+      queryClient.setQueryData(caseKeys.detail(detail.id), fresh);
+      void queryClient.invalidateQueries({ queryKey: [...caseKeys.all, 'signal'] });
+      setDetaching(null);
+    },
+  });
   return (
     <section className="case-section" aria-labelledby="signals-heading">
       <h2 id="signals-heading" className="section-title">
@@ -287,16 +298,53 @@ function SignalsSection({ detail }: { detail: CaseDetail }) {
       ) : (
         <ul className="signal-list">
           {detail.signals.map((s) => (
-            <li key={s.id}>
-              <strong className="mono">{s.reference}</strong> · {labelOf(CHANNEL_LABELS, s.channel, t)} ·{' '}
-              <RelativeTime value={s.arrived_at} />
-              {' · '}
-              {t('cases.signals.safety', { value: codeLabel(t, 'safety', s.safety) })}
-              {' · '}
-              {t('cases.signals.classification', { value: codeLabel(t, 'classification', s.classification) })}
+            <li key={s.id} className="signal-item">
+              <span>
+                <strong className="mono">{s.reference}</strong> · {labelOf(CHANNEL_LABELS, s.channel, t)} ·{' '}
+                <RelativeTime value={s.arrived_at} />
+                {' · '}
+                {t('cases.signals.safety', { value: codeLabel(t, 'safety', s.safety) })}
+                {' · '}
+                {t('cases.signals.classification', {
+                  value: codeLabel(t, 'classification', s.classification),
+                })}
+              </span>
+              {canEdit && (
+                <Button
+                  className="button small"
+                  onPress={() => setDetaching({ id: s.id, reference: s.reference })}
+                >
+                  {t('cases.signals.detach', { reference: s.reference })}
+                </Button>
+              )}
             </li>
           ))}
         </ul>
+      )}
+      {detaching && (
+        <ModalDialog
+          isOpen
+          onOpenChange={(o) => !o && setDetaching(null)}
+          title={t('cases.signals.detachTitle', { reference: detaching.reference })}
+          role="alertdialog"
+        >
+          <div className="stack">
+            <p>{t('cases.signals.detachBody')}</p>
+            <FormError error={detach.error} />
+            <div className="dialog-actions">
+              <Button className="button" onPress={() => setDetaching(null)} autoFocus>
+                {t('action.cancel')}
+              </Button>
+              <PendingButton
+                className="button danger"
+                isPending={detach.isPending}
+                onPress={() => detach.mutate(detaching.id)}
+              >
+                {t('cases.signals.detachSubmit')}
+              </PendingButton>
+            </div>
+          </div>
+        </ModalDialog>
       )}
     </section>
   );
