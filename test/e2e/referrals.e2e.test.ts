@@ -16,6 +16,7 @@ import {
   location,
   organization,
   place,
+  protocol,
   referral,
   service,
   serviceAtLocation,
@@ -489,6 +490,27 @@ describe('referrals, escalations, partner and supervision in a real browser', ()
 
     await open(page, '/console/supervision', 'Supervision');
     await page.getByText('Court date tomorrow; the person cannot be reached (fictional).').waitFor();
+
+    // The protocol editor: a new step, in both languages; the protocol's version moves on.
+    await page.getByRole('button', { name: 'Edit — Emergency services (911)' }).click();
+    const editor = page.getByRole('dialog', { name: 'Protocol: Emergency services (911)' });
+    await editor.getByRole('button', { name: 'Add a step' }).click();
+    const step = editor.getByRole('group', { name: 'Step 5' });
+    await step.getByLabel('In English').fill('Debrief with the advocate (fictional step)');
+    await step.getByLabel('In French').fill('Retour avec l’intervenante (étape fictive)');
+    await noViolations(page);
+    await editor.getByRole('button', { name: 'Save the protocol' }).click();
+    await editor.waitFor({ state: 'detached' });
+    await page.getByText('Debrief with the advocate (fictional step)').waitFor();
+    await page.getByRole('heading', { name: /Emergency services \(911\) version 2/ }).waitFor();
+    const [emergency] = await db.select().from(protocol).where(eq(protocol.kind, 'emergency'));
+    expect(emergency!.version).toBe(2);
+    expect(emergency!.steps.at(-1)).toEqual({
+      key: 'step_a',
+      en: 'Debrief with the advocate (fictional step)',
+      fr: 'Retour avec l’intervenante (étape fictive)',
+      required: true,
+    });
     await toFrench(page);
     await page.getByRole('heading', { name: 'Dérogations des 90 derniers jours' }).waitFor();
     await noViolations(page);

@@ -146,7 +146,9 @@ function PartnerReferralItem({
     rows.push({ label: t('referrals.share.age_band'), value: labelFor(AGE_BAND_LABELS, s.age_band, t) });
   if (s.gender)
     rows.push({ label: t('referrals.share.gender'), value: labelFor(GENDER_LABELS, s.gender, t) });
-  if (s.need_details) rows.push({ label: t('referrals.share.need_details'), value: s.need_details });
+  // The server shares the need's code here; a free text (older or future servers) is shown as written.
+  if (s.need_details)
+    rows.push({ label: t('referrals.share.need_details'), value: labelFor(NEED_LABELS, s.need_details, t) });
   const times = safeTimesText(s.safe_times, locale, t('partnerReferrals.everyDay'));
   if (times) rows.push({ label: t('referrals.share.safe_times'), value: times });
 
