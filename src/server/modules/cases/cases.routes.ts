@@ -556,7 +556,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CasesDeps): Promise
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return { items: await parts.myTasks(request.auth!.user) };
+      return { items: await parts.myTasks(request.actor, request.auth!.user) };
     },
   );
 

@@ -406,31 +406,38 @@ export function createPartsService(deps: Pick<CasesDeps, 'db' | 'config'>) {
       });
     },
 
-    /** Open tasks assigned to me on cases I can see, due first. */
-    async myTasks(user: AuthUser) {
-      const found = await db
-        .select({ task: caseTask, caseReference: caseFile.reference })
-        .from(caseTask)
-        .innerJoin(caseFile, eq(caseFile.id, caseTask.caseId))
-        .where(
-          and(
-            eq(caseTask.assigneeId, user.id),
-            isNull(caseTask.doneAt),
-            isNull(caseFile.mergedIntoId),
-            visibleCase(user.id),
-          ),
-        )
-        .orderBy(asc(caseTask.dueAt), asc(caseTask.id))
-        .limit(500);
-      const names = await repo.displayNames(
-        db,
-        found.flatMap((r) => [r.task.assigneeId, r.task.doneBy]),
-      );
-      return found.map((r) => ({
-        ...presentTask(r.task, names, ring),
-        case_id: r.task.caseId,
-        case_reference: r.caseReference,
-      }));
+    /** Open tasks assigned to me on cases I can see, due first (titles may name people: audited like a search). */
+    async myTasks(actor: Actor, user: AuthUser) {
+      return db.transaction(async (tx) => {
+        const found = await tx
+          .select({ task: caseTask, caseReference: caseFile.reference })
+          .from(caseTask)
+          .innerJoin(caseFile, eq(caseFile.id, caseTask.caseId))
+          .where(
+            and(
+              eq(caseTask.assigneeId, user.id),
+              isNull(caseTask.doneAt),
+              isNull(caseFile.mergedIntoId),
+              visibleCase(user.id),
+            ),
+          )
+          .orderBy(asc(caseTask.dueAt), asc(caseTask.id))
+          .limit(500);
+        const names = await repo.displayNames(
+          tx,
+          found.flatMap((r) => [r.task.assigneeId, r.task.doneBy]),
+        );
+        await recordAudit(tx, actor, {
+          action: 'case.search',
+          targetType: 'case',
+          details: { filters: ['tasks_mine'], count: found.length },
+        });
+        return found.map((r) => ({
+          ...presentTask(r.task, names, ring),
+          case_id: r.task.caseId,
+          case_reference: r.caseReference,
+        }));
+      });
     },
   };
 }

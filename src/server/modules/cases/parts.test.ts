@@ -1,9 +1,17 @@
-import { eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY, testApp } from '../../../../test/helpers/app.js';
 import { testDatabase } from '../../../../test/helpers/db.js';
 import type { HarbourApp } from '../../app.js';
-import { caseEvent, caseFile, casePerson, casePlaceEvent, caseTask, screening } from '../../db/schema.js';
+import {
+  auditLog,
+  caseEvent,
+  caseFile,
+  casePerson,
+  casePlaceEvent,
+  caseTask,
+  screening,
+} from '../../db/schema.js';
 import { decrypt, encrypt } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { caller, type Staff, staffMember, testSignal } from './cases.helpers.test-support.js';
@@ -212,6 +220,13 @@ describe('tasks', () => {
     expect(mine.body.items.find((t: { id: string }) => t.id === res.body.id)).toMatchObject({
       case_id: c.id,
     });
+    const [audit] = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'case.search'), eq(auditLog.actorId, advocate.id)))
+      .orderBy(desc(auditLog.seq))
+      .limit(1);
+    expect(audit!.details).toEqual({ filters: ['tasks_mine'], count: mine.body.items.length });
     const done = await call(
       advocate,
       'PATCH',
