@@ -1,7 +1,7 @@
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedDatabase } from '../../../test/helpers/db.js';
+import { isolatedDatabase, onPostgres } from '../../../test/helpers/db.js';
 import {
   attachment,
   auditLog,
@@ -382,6 +382,42 @@ describe('key rotation (harbour keys rotate / status)', { timeout: 120_000 }, ()
     expect(decrypt(C, cf!.titleSealed!, seeded.caseId).toString()).toBe('Changed title (fictional)');
     for (const s of await keyStatus(db))
       for (const label of Object.keys(s.counts)) expect(label, `${s.table}.${s.column}`).toBe(C.current.id);
+  });
+
+  it('a row locked by another transaction is skipped, then picked up when it is released', async () => {
+    if (!onPostgres()) return; // PGlite has one connection: no second transaction to hold a row lock
+    const E_KEY = randomBytes(32);
+    const E = keyring(E_KEY, [C_KEY]);
+    const [locked] = await db
+      .select({ id: signalMessage.id })
+      .from(signalMessage)
+      .where(eq(signalMessage.signalId, seeded.signals[0]!))
+      .limit(1);
+    const other = await database.pool!.connect();
+    let released = false;
+    try {
+      await other.query('begin');
+      await other.query('select id from signal_message where id = $1 for update', [locked!.id]);
+      const rotating = rotateKeys(db, E, { actor, batch: 500 });
+      // Everything but the locked row gets rotated while the lock is held (a plain `for update` would wait).
+      let underE = 0;
+      for (let i = 0; i < 100 && underE < 2 + 1200 + 30 - 1; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        underE = (await keyStatus(db)).find((s) => s.table === 'signal_message')!.counts[E.current.id] ?? 0;
+      }
+      expect(underE).toBe(2 + 1200 + 30 - 1);
+      await other.query('commit');
+      released = true;
+      const r = await rotating;
+      expect(r).toMatchObject({ failed: 0, remaining: 0 });
+    } finally {
+      if (!released) await other.query('rollback');
+      other.release();
+    }
+    const body = (await keyStatus(db)).find((s) => s.table === 'signal_message')!;
+    expect(body.counts).toEqual({ [E.current.id]: 2 + 1200 + 30 });
+    // Back under C for the next test.
+    await rotateKeys(db, keyring(C_KEY, [E_KEY]), { actor });
   });
 
   it('a value no key opens (altered) is counted as failed, left alone, and does not stop the run', async () => {

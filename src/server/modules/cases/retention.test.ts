@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedDatabase } from '../../../../test/helpers/db.js';
+import { isolatedDatabase, onPostgres } from '../../../../test/helpers/db.js';
 import {
   attachment,
   auditLog,
@@ -27,7 +27,7 @@ import type { Db } from '../../platform/db.js';
 import { SEALED_TABLES } from '../../platform/rotation.js';
 import { storeAttachment } from '../channels/attachments.js';
 import { contactHash, sealAddress } from '../channels/contact.js';
-import { createRetentionJob, runRetention } from './retention.js';
+import { createRetentionJob, RETENTION_LOCK, runRetention } from './retention.js';
 
 const RING = keyring(randomBytes(32));
 const DAY = 86_400_000;
@@ -402,6 +402,27 @@ describe('retention: redaction of closed cases', { timeout: 120_000 }, () => {
     }
     const [already] = await db.select().from(caseFile).where(eq(caseFile.id, c.alreadyRedacted!.caseId));
     expect(already!.titleSealed).not.toBeNull(); // stamped as redacted before: not visited again
+  });
+
+  it('one process at a time: while another holds the lock, a pass stops and changes nothing', async () => {
+    if (!onPostgres()) return; // PGlite has one connection: no second process to hold the lock
+    const [org] = await db.select({ id: organization.id }).from(organization).limit(1);
+    const [u] = await db.select({ id: users.id }).from(users).limit(1);
+    const late = await makeCase(db, org!.id, u!.id, { closedDaysAgo: 5000 });
+    const other = await iso.database.pool!.connect();
+    try {
+      await other.query('begin');
+      await other.query('select pg_advisory_xact_lock($1)', [RETENTION_LOCK]);
+      const r = await runRetention(db, RING, { days: 365, now: NOW, actor });
+      expect(r).toMatchObject({ busy: true, cases: [] });
+      const [row] = await db.select().from(caseFile).where(eq(caseFile.id, late.caseId));
+      expect(row!.redactedAt).toBeNull();
+      await other.query('commit');
+    } finally {
+      other.release();
+    }
+    const r = await runRetention(db, RING, { days: 365, now: NOW, actor });
+    expect(r.cases.map((x) => x.id)).toEqual([late.caseId]);
   });
 
   it('the job starts only with a retention period and stops cleanly', async () => {

@@ -15,7 +15,8 @@ import { addCaseEvent } from './events.js';
  * `retention.redact` with counts only.
  */
 
-const RETENTION_LOCK = 74130009;
+/** The advisory-lock key of a retention pass (one process at a time). */
+export const RETENTION_LOCK = 74130009;
 const CLOSED = sql.raw(`('closed','closed_referred')`);
 const HOUR_MS = 3_600_000;
 const FIRST_RUN_MS = 60_000;
