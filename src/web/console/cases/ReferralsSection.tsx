@@ -9,7 +9,13 @@ import { RelativeTime } from '../ui/time';
 import { useCaseDetail } from './caseQuery';
 import { type CaseForSections, type Referral, sendReferral } from './referrals.api';
 import { ConsentDialog, OverrideDialog, ReferDialog, StatusDialog } from './referrals.dialogs';
-import { labelFor, NEED_LABELS, REFERRAL_STATUS_LABELS, SHARE_FIELD_LABELS } from './referrals.labels';
+import {
+  labelFor,
+  NEED_LABELS,
+  PERSON_ROLE_LABELS,
+  REFERRAL_STATUS_LABELS,
+  SHARE_FIELD_LABELS,
+} from './referrals.labels';
 import { isConflict, isStale, StatusChip, useRefreshCase } from './referrals.shared';
 import './referrals.css';
 
@@ -209,7 +215,11 @@ function ReferralItem({
         {person && (
           <div>
             <dt>{t('referrals.item.person')}</dt>
-            <dd>{person.name || person.alias || t('referrals.refer.unnamed', { role: person.role })}</dd>
+            <dd>
+              {person.name ||
+                person.alias ||
+                t('referrals.refer.unnamed', { role: labelFor(PERSON_ROLE_LABELS, person.role, t) })}
+            </dd>
           </div>
         )}
         <div>
@@ -228,6 +238,14 @@ function ReferralItem({
                     <q className="quoted">{referral.consent.agreed}</q>
                   </>
                 )}
+                <span className="muted">
+                  {' '}
+                  (
+                  {referral.consent.recorded_by
+                    ? t('referrals.item.recordedBy', { name: referral.consent.recorded_by.display_name })
+                    : t('referrals.item.recorded')}{' '}
+                  <RelativeTime value={referral.consent.at} />)
+                </span>
               </>
             ) : (
               <span>

@@ -23,6 +23,7 @@ import {
 import {
   labelFor,
   NEED_LABELS,
+  PERSON_ROLE_LABELS,
   REFERRAL_STATUS_LABELS,
   SHARE_FIELD_HELP,
   SHARE_FIELD_LABELS,
@@ -204,7 +205,10 @@ export function ReferDialog({
               options={[{ id: '', label: t('referrals.refer.noPerson') }].concat(
                 people.map((p) => ({
                   id: p.id,
-                  label: p.name || p.alias || t('referrals.refer.unnamed', { role: p.role }),
+                  label:
+                    p.name ||
+                    p.alias ||
+                    t('referrals.refer.unnamed', { role: labelFor(PERSON_ROLE_LABELS, p.role, t) }),
                 })),
               )}
               value={personId}

@@ -3,6 +3,7 @@ import {
   ESCALATION_STATUSES,
   NEEDS,
   OVERRIDE_REASONS,
+  PERSON_ROLES,
   REFERRAL_SHARE_FIELDS,
   REFERRAL_STATUSES,
 } from '../../../shared/cases';
@@ -14,6 +15,10 @@ export const NEED_LABELS = Object.fromEntries(NEEDS.map((n) => [n, `cases.code.n
   (typeof NEEDS)[number],
   MessageId
 >;
+
+export const PERSON_ROLE_LABELS = Object.fromEntries(
+  PERSON_ROLES.map((r) => [r, `cases.code.role.${r}`]),
+) as Record<(typeof PERSON_ROLES)[number], MessageId>;
 
 export const REFERRAL_STATUS_LABELS = Object.fromEntries(
   REFERRAL_STATUSES.map((s) => [s, `referrals.status.${s}`]),
