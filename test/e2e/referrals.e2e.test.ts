@@ -487,6 +487,18 @@ describe('referrals, escalations, partner and supervision in a real browser', ()
     await item.getByText(/Supervisor override/).waitFor();
     await item.getByRole('button', { name: `Send to ${shelter.orgName}` }).click();
     await item.getByText('Sent, waiting for an answer').waitFor();
+    // The partner answered by phone: recorded on their behalf; a final answer closes the follow-up.
+    await item.getByRole('button', { name: 'Record the service’s answer' }).click();
+    const answer = page.getByRole('dialog', { name: 'The service’s answer' });
+    await answer.getByRole('radio', { name: 'Declined by the service' }).check({ force: true });
+    await answer.getByLabel(/Note/).fill('No bed until next month (fictional).');
+    await noViolations(page);
+    await answer.getByRole('button', { name: 'Save' }).click();
+    await answer.waitFor({ state: 'detached' });
+    await item.getByText('Declined by the service').first().waitFor();
+    await item.getByText('No bed until next month (fictional).').waitFor();
+    await item.getByText(/^Done/).waitFor();
+    expect(await item.getByRole('button', { name: 'Withdraw' }).count()).toBe(0);
 
     await open(page, '/console/supervision', 'Supervision');
     await page.getByText('Court date tomorrow; the person cannot be reached (fictional).').waitFor();
