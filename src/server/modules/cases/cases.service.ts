@@ -903,6 +903,8 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           .where(eq(caseFile.id, fromId));
         await refreshCase(tx, caseId);
         await refreshCase(tx, fromId);
+        if (!target.restrictedTeamId && source.restrictedTeamId)
+          await addCaseEvent(tx, caseId, 'restricted', user.id, { team_id: source.restrictedTeamId });
         await caseEventAndPublish(tx, caseId, 'merged_from', user.id, {
           case_id: fromId,
           reference: source.reference,

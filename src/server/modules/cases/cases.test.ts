@@ -335,6 +335,22 @@ describe('merging', () => {
     expect(tasks).toHaveLength(1);
   });
 
+  it('a restricted source keeps its restriction in the target', async () => {
+    const t = await testTeam(db, [advocate.id]);
+    const target = await newCase(advocate);
+    const source = await newCase(advocate, { restricted_team_id: t.id });
+    const res = await call(
+      advocate,
+      'POST',
+      `/api/cases/${target.id}/merge`,
+      { from_case_id: source.id },
+      { 'if-match': String(target.version) },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.restricted_team).toEqual({ id: t.id, name: t.name });
+    expect((await call(colleague, 'GET', `/api/cases/${target.id}`)).status).toBe(403);
+  });
+
   it('MERGE_INVALID: the same case, a merged or closed case, one I cannot open; stale If-Match 409', async () => {
     const a = await newCase(advocate);
     const b = await newCase(advocate);
