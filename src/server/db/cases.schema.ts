@@ -235,6 +235,8 @@ export const casePlaceEvent = pgTable(
   (t) => [
     index('case_place_event_case_idx').on(t.caseId),
     index('case_place_event_place_idx').on(t.region, t.city),
+    /** The case search's `city` filter (case-insensitive). */
+    index('case_place_event_city_idx').on(sql`lower(${t.city})`, t.caseId),
     check('case_place_event_type_check', sql`${t.type} in (${inList(PLACE_EVENT_TYPES)})`),
   ],
 );

@@ -66,7 +66,7 @@ export async function requireCase(
       'CASE_MERGED',
       409,
       { reference: target?.reference ?? '' },
-      { mergedInto: target?.id ?? null },
+      { merged_into: target?.id ?? null },
     );
   }
   if (options.open && (found.row.status === 'closed' || found.row.status === 'closed_referred'))

@@ -1,0 +1,1 @@
+CREATE INDEX "case_place_event_city_idx" ON "case_place_event" USING btree (lower("city"),"case_id");
