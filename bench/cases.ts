@@ -43,6 +43,14 @@ const OPENS = Number(process.env.BENCH_CASE_OPENS ?? 400);
 const SEARCHES = Number(process.env.BENCH_CASE_SEARCHES ?? 200); // per query kind and user
 const CHECK_ROWS = Number(process.env.BENCH_CASE_CHECK_ROWS ?? 300);
 const FORCE_SQL = process.env.BENCH_CASES_SQL === '1';
+/** Prints EXPLAIN (ANALYZE, BUFFERS) of the searches (as the outsider) after generating the data. */
+const EXPLAIN = process.env.BENCH_CASES_EXPLAIN === '1';
+/**
+ * Adds, in the bench database only, the index proposed for `q` (the search's order as a btree, so that a common
+ * term is found by walking the newest cases first instead of sorting every match). Not in the schema: a proposal.
+ */
+const PROPOSED_INDEX = process.env.BENCH_CASES_PROPOSED_INDEX === '1';
+const PROPOSED_INDEX_SQL = 'create index case_file_activity_idx on case_file (last_activity_at desc, id)';
 const TEAMS = 4;
 const OTHER_USERS = 20;
 const BATCH = 10_000;
@@ -313,7 +321,7 @@ function searchWhere(kind: Kind, userId: string, term: string): SQL {
   return and(...base)!;
 }
 
-async function sqlSearch(db: Db, kind: Kind, userId: string, term: string, limit: number) {
+function searchQuery(db: Db, kind: Kind, userId: string, term: string, limit: number) {
   return db
     .select({
       id: caseFile.id,
@@ -329,6 +337,9 @@ async function sqlSearch(db: Db, kind: Kind, userId: string, term: string, limit
     .orderBy(desc(caseFile.lastActivityAt), asc(caseFile.id))
     .limit(limit);
 }
+
+const sqlSearch = async (db: Db, kind: Kind, userId: string, term: string, limit: number) =>
+  await searchQuery(db, kind, userId, term, limit);
 
 async function prepare(database: Database): Promise<Prepared> {
   const { db } = database;
@@ -375,8 +386,32 @@ async function prepare(database: Database): Promise<Prepared> {
       'covering_for_team', now() - (c.rn % 48 || ' hours')::interval, now() - (c.rn % 48 || ' hours')::interval + interval '8 hours'
     from (select id, row_number() over (order by id) as rn from case_file where restricted_team_id is not null) c
     where c.rn <= 2000`);
+  if (PROPOSED_INDEX) await db.execute(sql.raw(PROPOSED_INDEX_SQL));
   await db.execute(sql`analyze`);
   const ready = performance.now();
+  if (EXPLAIN) {
+    // Per search: the execution time and the plan's outline; the whole plan for the broadest term and the region.
+    const searches: [Kind, string][] = [...TERMS.map((t) => ['q', t] as [Kind, string]), ['region', '']];
+    for (const [kind, term] of searches) {
+      const plan = (
+        await rows<Record<string, string>>(
+          db,
+          sql`explain (analyze, buffers) ${searchQuery(db, kind, outsiderId, term, 26).getSQL()}`,
+        )
+      ).map((r) => Object.values(r)[0]!);
+      const full = term === 'restaurant' || kind === 'region';
+      const outline = plan.filter(
+        (l) =>
+          /->|Execution Time|Rows Removed/.test(l) &&
+          !/SubPlan|Aggregate|Seq Scan on (case_signal|case_task|team_member)|Memoize|users|case_access_grant/.test(
+            l,
+          ),
+      );
+      console.log(
+        `\nEXPLAIN ANALYZE (${database.kind}) ${kind} ${term}:\n${(full ? plan : outline).join('\n')}`,
+      );
+    }
+  }
 
   const memberTeam = new Set(
     (
@@ -621,7 +656,7 @@ async function runHttp(base: string, p: Prepared, label: string, rows: Row[]) {
       };
     },
     p,
-    'HTTP, default page (25), sequential',
+    `HTTP, default page (25), sequential${PROPOSED_INDEX ? ', + proposed index' : ''}`,
   );
 }
 
