@@ -1,15 +1,21 @@
 import type { Locale } from './types';
 
-/** An API failure with the server's stable code and its already-localised message. */
+/**
+ * An API failure with the server's stable code and its already-localised message. `body` is the whole error body:
+ * some errors carry more than a code (a 409 VERSION_CONFLICT the record as stored now and who changed it, a 403
+ * CASE_RESTRICTED the reference to break glass with).
+ */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  readonly body: Record<string, unknown>;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, body: Record<string, unknown> = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.body = body;
   }
 }
 
@@ -95,7 +101,12 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
 
   if (!response.ok) {
     const error = readError(payload);
-    const apiError = new ApiError(response.status, error.code, error.message || response.statusText);
+    const apiError = new ApiError(
+      response.status,
+      error.code,
+      error.message || response.statusText,
+      isRecord(payload) ? payload : {},
+    );
     if (response.status === 401 && !options.authFlow) state.onSessionEnded?.();
     throw apiError;
   }

@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { Button, Form, Link } from 'react-aria-components';
 import { REGIONS } from '../../../shared/wrapup';
 import type { MessageId } from '../../i18n/messages';
+import { ApiError } from '../api/client';
 import { useT } from '../locale';
 import { CHANNEL_LABELS, labelOf } from '../queue/labels';
 import { useSignedInSession } from '../session';
@@ -15,7 +16,6 @@ import { EmptyState, ErrorState, FormError, Loading } from '../ui/states';
 import { RelativeTime } from '../ui/time';
 import { AnswerChoice } from './answers';
 import {
-  CaseApiError,
   closeCase,
   conflictOf,
   detachSignal,
@@ -25,7 +25,6 @@ import {
   patchCase,
   reopenCase,
   searchCases,
-  useCasesApi,
 } from './api';
 import { BreakGlassDialog } from './BreakGlassDialog';
 import { MinorBadge, RestrictedBadge, StatusBadge } from './CaseSearch';
@@ -45,7 +44,6 @@ import './cases.css';
 /** One case: header, contacts, people, places, tasks and call-backs, referrals, escalations, notes and timeline. */
 export function CasePage({ caseId }: { caseId: string }) {
   const t = useT();
-  useCasesApi();
   const query = useCaseDetail<CaseDetail>(caseId);
   usePageTitle(query.data ? t('cases.detail.title', { reference: query.data.reference }) : t('cases.title'));
 
@@ -56,11 +54,11 @@ export function CasePage({ caseId }: { caseId: string }) {
 
 function CaseUnavailable({ error, onRetry }: { error: unknown; onRetry: () => void }) {
   const t = useT();
-  const restricted = isCode(error, 'CASE_RESTRICTED') && error instanceof CaseApiError;
+  const restricted = isCode(error, 'CASE_RESTRICTED') && error instanceof ApiError;
   const reference =
     restricted && typeof error.body.reference === 'string' ? (error.body.reference as string) : null;
   const [dialog, setDialog] = useState(restricted && reference !== null);
-  if (isCode(error, 'CASE_MERGED') && error instanceof CaseApiError) {
+  if (isCode(error, 'CASE_MERGED') && error instanceof ApiError) {
     const into = error.body.merged_into as { id?: string; reference?: string } | undefined;
     return (
       <div className="page stack">

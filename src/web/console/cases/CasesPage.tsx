@@ -5,7 +5,7 @@ import { navigate, useLocationSearch } from '../router';
 import { usePageTitle } from '../shell/usePageTitle';
 import { PendingButton } from '../ui/PendingButton';
 import { ErrorState, Loading } from '../ui/states';
-import { searchCases, searchParamsOf, useCasesApi } from './api';
+import { searchCases, searchParamsOf } from './api';
 import { BreakGlassDialog } from './BreakGlassDialog';
 import { CaseResults, CaseSearchForm, draftToParams, paramsToDraft } from './CaseSearch';
 import { caseKeys } from './caseQuery';
@@ -16,7 +16,6 @@ import './cases.css';
 export function CasesPage() {
   const t = useT();
   usePageTitle(t('cases.title'));
-  useCasesApi();
   const search = useLocationSearch();
   const draft = paramsToDraft(new URLSearchParams(search));
   const params = draftToParams(draft);

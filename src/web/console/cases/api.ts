@@ -1,6 +1,5 @@
-import { ApiError, NetworkError, type RequestOptions } from '../api/client';
-import { useLocale } from '../locale';
-import { useSession, useSignedInSession } from '../session';
+import { ApiError, api } from '../api/client';
+
 import type {
   CaseDetail,
   CaseInput,
@@ -21,85 +20,18 @@ import type {
   UserRef,
 } from './types';
 
-// One function per screening / case endpoint (docs/api/cases.md). The case errors carry more than a code: a 409
-// VERSION_CONFLICT has the record as it is now and who changed it, a 403 CASE_RESTRICTED the reference to break
-// glass with, a 409 CASE_MERGED the case it went into. The shared client keeps only code and message, so these
-// calls read the whole error body (same cookies, CSRF header and language as the shared client).
-
-/** An API error with its whole body (`current`, `changed_by`, `reference`, `merged_into`…). */
-export class CaseApiError extends ApiError {
-  readonly body: Record<string, unknown>;
-  constructor(status: number, code: string, message: string, body: Record<string, unknown>) {
-    super(status, code, message);
-    this.body = body;
-  }
-}
-
-interface Context {
-  csrfToken: string | null;
-  locale: string;
-  onSessionEnded: (() => void) | null;
-}
-const context: Context = { csrfToken: null, locale: 'en-CA', onSessionEnded: null };
-
-/** Keeps the case calls on the signed-in session (CSRF token, language); called by every case screen. */
-export function useCasesApi(): void {
-  const { csrfToken } = useSignedInSession();
-  const { locale } = useLocale();
-  const { end } = useSession();
-  context.csrfToken = csrfToken;
-  context.locale = locale;
-  context.onSessionEnded = () => end('expired');
-}
+// One function per screening / case endpoint (docs/api/cases.md). Case errors carry more than a code (a 409
+// VERSION_CONFLICT the record as it is now and who changed it, a 403 CASE_RESTRICTED the reference to break glass
+// with, a 409 CASE_MERGED the case it went into): the shared client keeps the whole error body on `ApiError.body`.
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
 
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const method = options.method ?? 'GET';
-  const headers: Record<string, string> = {
-    ...options.headers,
-    Accept: 'application/json',
-    'Accept-Language': context.locale,
-  };
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && context.csrfToken) headers['x-csrf-token'] = context.csrfToken;
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
-    });
-  } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') throw error;
-    throw new NetworkError(error);
-  }
-  if (response.status === 204) return undefined as T;
-  let payload: unknown;
-  try {
-    const text = await response.text();
-    payload = text ? JSON.parse(text) : undefined;
-  } catch (error) {
-    if (!response.ok) throw new CaseApiError(response.status, 'UNREADABLE_RESPONSE', response.statusText, {});
-    throw new NetworkError(error);
-  }
-  if (!response.ok) {
-    const body = isRecord(payload) ? payload : {};
-    const error = isRecord(body.error) ? body.error : {};
-    const code = typeof error.code === 'string' ? error.code : 'UNKNOWN';
-    const message = typeof error.message === 'string' ? error.message : response.statusText;
-    if (response.status === 401) context.onSessionEnded?.();
-    throw new CaseApiError(response.status, code, message, body);
-  }
-  return payload as T;
-}
+export const request = api;
 
 /** The other change of a 409 VERSION_CONFLICT: the record as stored now, and who saved it. */
 export function conflictOf<T>(error: unknown): { current: T; changedBy: UserRef | null } | null {
-  if (!(error instanceof CaseApiError) || error.code !== 'VERSION_CONFLICT') return null;
+  if (!(error instanceof ApiError) || error.code !== 'VERSION_CONFLICT') return null;
   const changed = error.body.changed_by;
   return {
     current: error.body.current as T,
@@ -108,7 +40,7 @@ export function conflictOf<T>(error: unknown): { current: T; changedBy: UserRef 
   };
 }
 
-export function isCode(error: unknown, code: string): error is CaseApiError {
+export function isCode(error: unknown, code: string): error is ApiError {
   return error instanceof ApiError && error.code === code;
 }
 

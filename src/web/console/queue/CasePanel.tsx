@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { Button, Form, Link } from 'react-aria-components';
-import { attachSignal, createCase, getSignalCase, isCode, searchCases, useCasesApi } from '../cases/api';
+import { attachSignal, createCase, getSignalCase, isCode, searchCases } from '../cases/api';
 import { BreakGlassDialog } from '../cases/BreakGlassDialog';
 import {
   CaseResults,
@@ -25,7 +25,6 @@ import '../cases/cases.css';
 
 /** Screening and case beside the conversation (mounted by ConversationPanel). */
 export function ConversationCasework({ signalId }: { signalId: string }) {
-  useCasesApi();
   const signalCase = useQuery({ queryKey: signalCaseKey(signalId), queryFn: () => getSignalCase(signalId) });
   return (
     <div className="casework">
@@ -42,7 +41,6 @@ export function ConversationCasework({ signalId }: { signalId: string }) {
  */
 export function CasePanel({ signalId }: { signalId: string }) {
   const t = useT();
-  useCasesApi();
   const headingId = useId();
   const query = useQuery({ queryKey: signalCaseKey(signalId), queryFn: () => getSignalCase(signalId) });
   return (

@@ -3,7 +3,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Button, Checkbox, CheckboxGroup, Form, Label, Link } from 'react-aria-components';
 import type { MessageId } from '../../i18n/messages';
 import { AnswerChecks, AnswerChoice, YesNoChoice } from '../cases/answers';
-import { conflictOf, getScreening, isCode, saveScreening, useCasesApi } from '../cases/api';
+import { conflictOf, getScreening, isCode, saveScreening } from '../cases/api';
 import { caseKeys } from '../cases/caseQuery';
 import { CheckedField } from '../cases/fields';
 import { codeLabel, DAYS, dayLabel, listLabel } from '../cases/labels';
@@ -35,7 +35,6 @@ export const screeningKey = (signalId: string) => ['cases', 'screening', signalI
  */
 export function ScreeningPanel({ signalId, caseId }: { signalId: string; caseId: string | null }) {
   const t = useT();
-  useCasesApi();
   const query = useQuery({ queryKey: screeningKey(signalId), queryFn: () => getScreening(signalId) });
   if (query.isPending) return <Loading label={t('screening.loading')} />;
   if (query.isError) return <ErrorState error={query.error} onRetry={() => query.refetch()} />;
