@@ -977,6 +977,9 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
             status: 'active',
             closedAt: null,
             closeReason: null,
+            // A case redacted after the retention period can be reopened (a survivor calls again); what is added from
+            // now on is redacted again once it closes and the period has passed.
+            redactedAt: null,
             version: sql`${caseFile.version} + 1`,
             updatedAt: new Date(),
           })

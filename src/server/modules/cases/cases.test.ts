@@ -466,6 +466,23 @@ describe('closing and reopening', () => {
     expect(audits).toHaveLength(1);
   });
 
+  it('reopening a case redacted after the retention period clears the mark, so it is redacted again later', async () => {
+    const c = await newCase(advocate);
+    await db
+      .update(caseFile)
+      .set({
+        status: 'closed',
+        closedAt: new Date('2020-01-01'),
+        redactedAt: new Date('2023-01-02'),
+        version: 5,
+      })
+      .where(eq(caseFile.id, c.id));
+    const reopened = await call(advocate, 'POST', `/api/cases/${c.id}/reopen`, {}, { 'if-match': '5' });
+    expect(reopened.status).toBe(200);
+    const [row] = await db.select().from(caseFile).where(eq(caseFile.id, c.id));
+    expect(row).toMatchObject({ status: 'active', redactedAt: null, closedAt: null });
+  });
+
   it('a completed child-protection escalation lets it close; an accepted referral closes it as closed_referred', async () => {
     const c = await newCase(advocate);
     await call(advocate, 'POST', `/api/cases/${c.id}/people`, { role: 'survivor', age_band: 'under_12' });
