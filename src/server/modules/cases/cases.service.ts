@@ -712,14 +712,11 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           fields.push('owner_id');
         }
         if (input.restrictedTeamId !== undefined && input.restrictedTeamId !== c.restrictedTeamId) {
-          // Restricting: only to one's own team. Lifting or moving: the current team's members or a supervisor.
+          // Restricting: only to one's own team. Lifting or moving: only the current team's members (a break-glass
+          // grant lets one read a case, never open it up for good).
           if (input.restrictedTeamId && !(await isTeamMember(tx, user.id, input.restrictedTeamId)))
             throw new AppError('TEAM_NOT_MEMBER', 403);
-          if (
-            c.restrictedTeamId &&
-            user.role !== 'supervisor' &&
-            !(await isTeamMember(tx, user.id, c.restrictedTeamId))
-          )
+          if (c.restrictedTeamId && !(await isTeamMember(tx, user.id, c.restrictedTeamId)))
             throw new AppError('TEAM_NOT_MEMBER', 403);
           set.restrictedTeamId = input.restrictedTeamId;
           fields.push('restricted_team_id');
@@ -815,6 +812,15 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
         const source = locked.get(fromId) as CaseRow;
         const usable = (c: CaseRow) => !c.mergedIntoId && (c.status === 'active' || c.status === 'follow_up');
         if (!usable(target) || !usable(source)) throw new AppError('MERGE_INVALID', 409);
+        // A merge must not widen who sees a restricted case: the two must be restricted to the same team (or the
+        // source not at all, or the target open and the source's team then restricting it), and the user must be a
+        // member of the source's team — a break-glass grant lets one read a case, not move it.
+        if (source.restrictedTeamId) {
+          if (target.restrictedTeamId && target.restrictedTeamId !== source.restrictedTeamId)
+            throw new AppError('MERGE_INVALID', 409);
+          if (!(await isTeamMember(tx, user.id, source.restrictedTeamId)))
+            throw new AppError('MERGE_INVALID', 409);
+        }
         if (target.version !== version) return conflict(tx, user, caseId);
 
         const moved: Record<string, number> = {};

@@ -351,6 +351,46 @@ describe('merging', () => {
     expect((await call(colleague, 'GET', `/api/cases/${target.id}`)).status).toBe(403);
   });
 
+  it('MERGE_INVALID when a merge would widen who sees a restricted case (other team; only a break-glass grant)', async () => {
+    const mine = await testTeam(db, [advocate.id]);
+    const theirs = await testTeam(db, [colleague.id]);
+    const target = await newCase(advocate, { restricted_team_id: mine.id });
+    const source = await newCase(colleague, { restricted_team_id: theirs.id });
+    const glass = await call(advocate, 'POST', '/api/cases/break-glass', {
+      reference: source.reference,
+      reason: 'covering_for_team',
+    });
+    expect(glass.status).toBe(201);
+    const intoMine = await call(
+      advocate,
+      'POST',
+      `/api/cases/${target.id}/merge`,
+      { from_case_id: source.id },
+      { 'if-match': String(target.version) },
+    );
+    expect(intoMine.status).toBe(409);
+    expect(intoMine.body.error.code).toBe('MERGE_INVALID');
+    const open = await newCase(advocate);
+    const intoOpen = await call(
+      advocate,
+      'POST',
+      `/api/cases/${open.id}/merge`,
+      { from_case_id: source.id },
+      { 'if-match': String(open.version) },
+    );
+    expect(intoOpen.body.error.code).toBe('MERGE_INVALID');
+    // Nor can a grant lift the restriction for good.
+    const lift = await call(
+      advocate,
+      'PATCH',
+      `/api/cases/${source.id}`,
+      { restricted_team_id: null },
+      { 'if-match': String(source.version) },
+    );
+    expect(lift.status).toBe(403);
+    expect(lift.body.error.code).toBe('TEAM_NOT_MEMBER');
+  });
+
   it('MERGE_INVALID: the same case, a merged or closed case, one I cannot open; stale If-Match 409', async () => {
     const a = await newCase(advocate);
     const b = await newCase(advocate);

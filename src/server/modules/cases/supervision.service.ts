@@ -331,7 +331,7 @@ export function createSupervisionService(deps: SupervisionDeps) {
 
   /**
    * Replaces a team's members. Members must be active staff with a case role (advocate, supervisor); anything else
-   * is 400 VALIDATION_FAILED naming `user_ids`. Audited `team.members` with the ids added and removed.
+   * is 400 VALIDATION_FAILED naming `user_ids`. Only an administrator may add themselves-as-caller (403 otherwise). Audited `team.members` with the ids added and removed.
    */
   async function setMembers(
     actor: Actor,
@@ -357,6 +357,9 @@ export function createSupervisionService(deps: SupervisionDeps) {
       ).map((r) => r.id);
       const removed = before.filter((id) => !wanted.includes(id)).sort();
       const added = wanted.filter((id) => !before.includes(id)).sort();
+      // Joining a team opens its restricted cases for good: a supervisor cannot add themselves (that would bypass
+      // break-glass and its review); an administrator can.
+      if (user.role !== 'admin' && added.includes(user.id)) throw new AppError('FORBIDDEN', 403);
       if (removed.length || added.length) {
         await tx
           .delete(teamMember)

@@ -356,6 +356,9 @@ describe('teams', () => {
         .sort(),
     ).toEqual([advocate.id, sup2.id].sort());
     expect(json<Loose>(set).member).toBe(false);
+    // A supervisor cannot add themselves (that would open the team's restricted cases without break-glass).
+    const self = await call('sup1', 'PUT', url, { user_ids: [advocate.id, sup2.id, sup1.id] });
+    expect(self.statusCode).toBe(403);
 
     // The advocate sees the team as theirs, without the member list.
     const seen = json<Loose>(await call('advocate', 'GET', '/api/teams')).items.find(
