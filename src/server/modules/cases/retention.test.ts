@@ -425,6 +425,37 @@ describe('retention: redaction of closed cases', { timeout: 120_000 }, () => {
     expect(r.cases.map((x) => x.id)).toEqual([late.caseId]);
   });
 
+  it('a case reopened after redaction is redacted again once it closes: also what was re-entered in old rows', async () => {
+    const [org] = await db.select({ id: organization.id }).from(organization).limit(1);
+    const [u] = await db.select({ id: users.id }).from(users).limit(1);
+    const x = await makeCase(db, org!.id, u!.id, { closedDaysAgo: 1000 });
+    expect((await runRetention(db, RING, { days: 365, now: NOW, actor })).cases.map((r) => r.id)).toEqual([
+      x.caseId,
+    ]);
+    // Reopened (the service clears the case's mark), the person's name entered again, closed again long ago.
+    await db
+      .update(caseFile)
+      .set({ status: 'active', closedAt: null, redactedAt: null })
+      .where(eq(caseFile.id, x.caseId));
+    const [person] = await db.select().from(casePerson).where(eq(casePerson.caseId, x.caseId));
+    expect(person!.redactedAt).not.toBeNull();
+    await db
+      .update(casePerson)
+      .set({
+        identitySealed: encrypt(RING, JSON.stringify({ name: 'Test Person Again (fictional)' }), person!.id),
+      })
+      .where(eq(casePerson.id, person!.id));
+    await db
+      .update(caseFile)
+      .set({ status: 'closed', closedAt: ago(900) })
+      .where(eq(caseFile.id, x.caseId));
+    const second = await runRetention(db, RING, { days: 365, now: NOW, actor });
+    expect(second.cases.map((r) => r.id)).toEqual([x.caseId]);
+    expect(second.cases[0]).toMatchObject({ counts: { people: 1 } });
+    const [after] = await db.select().from(casePerson).where(eq(casePerson.id, person!.id));
+    expect(after!.identitySealed).toBeNull();
+  });
+
   it('the job starts only with a retention period and stops cleanly', async () => {
     const log = { info: () => {}, error: () => {} } as unknown as Parameters<
       typeof createRetentionJob

@@ -125,18 +125,18 @@ async function redactCase(tx: Db, ring: Keyring, caseId: string): Promise<void> 
   await tx.execute(sql`update case_file set title_sealed = null, protocol_waiver_sealed = null,
     redacted_at = now(), updated_at = now(), version = version + 1 where id = ${caseId}`);
   await tx.execute(sql`update case_person set identity_sealed = null, redacted_at = now(), updated_at = now(),
-    version = version + 1 where case_id = ${caseId} and redacted_at is null`);
+    version = version + 1 where case_id = ${caseId}`);
   await tx.execute(sql`update case_place_event set description_sealed = null, redacted_at = now()
-    where case_id = ${caseId} and redacted_at is null`);
+    where case_id = ${caseId}`);
   await tx.execute(sql`update case_note set body_sealed = null, redacted_at = now()
-    where case_id = ${caseId} and redacted_at is null`);
+    where case_id = ${caseId}`);
   await tx.execute(sql`update case_task set title_sealed = null, redacted_at = now(), version = version + 1
-    where case_id = ${caseId} and redacted_at is null`);
+    where case_id = ${caseId}`);
   await tx.execute(sql`update referral set consent_sealed = null, shared_sealed = null, override_reason_sealed = null,
     outcome_note_sealed = null, redacted_at = now(), updated_at = now(), version = version + 1
-    where case_id = ${caseId} and redacted_at is null`);
+    where case_id = ${caseId}`);
   await tx.execute(sql`update escalation set override_note_sealed = null, outcome_note_sealed = null,
-    redacted_at = now(), updated_at = now(), version = version + 1 where case_id = ${caseId} and redacted_at is null`);
+    redacted_at = now(), updated_at = now(), version = version + 1 where case_id = ${caseId}`);
   await tx.execute(
     sql`update case_access_grant set note_sealed = null where case_id = ${caseId} and note_sealed is not null`,
   );
@@ -159,7 +159,7 @@ async function redactCase(tx: Db, ring: Keyring, caseId: string): Promise<void> 
   await tx.execute(sql`update attachment set data_sealed = null, filename_sealed = null
     where signal_id in ${inCase} and (data_sealed is not null or filename_sealed is not null)`);
   await tx.execute(sql`update screening set safety_plan_sealed = null, redacted_at = now(), updated_at = now(),
-    version = version + 1 where signal_id in ${inCase} and redacted_at is null`);
+    version = version + 1 where signal_id in ${inCase}`);
 }
 
 /**
