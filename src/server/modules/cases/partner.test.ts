@@ -221,6 +221,12 @@ describe('partner side', () => {
     );
     expect(list.items.map((i) => i.id)).toContain(r.id);
     expect(list.items.map((i) => i.id)).not.toContain(neverSent.id);
+    // Withdrawn: the partner no longer sees what was shared.
+    const withdrawn = json<Ref & { shared: Record<string, unknown> }>(
+      await call(partnerA, 'GET', `/api/partner/referrals/${r.id}`),
+    );
+    expect(withdrawn.status).toBe('withdrawn');
+    expect(withdrawn.shared).toEqual({});
     expect((await call(partnerA, 'GET', `/api/partner/referrals/${neverSent.id}`)).statusCode).toBe(404);
     const respond = await call(
       partnerA,

@@ -648,10 +648,13 @@ export function createReferralsService(deps: CasesDeps) {
     return row;
   }
 
+  /** Once withdrawn, or declined by the partner, the referral's personal data are no longer theirs to see. */
   function presentPartner(r: ReferralRow) {
-    const shared = r.sharedSealed
-      ? (JSON.parse(openText(ring, r.sharedSealed, r.id) ?? '{}') as SharedPayload)
-      : {};
+    const closedToPartner = r.status === 'withdrawn' || r.status === 'declined';
+    const shared =
+      r.sharedSealed && !closedToPartner
+        ? (JSON.parse(openText(ring, r.sharedSealed, r.id) ?? '{}') as SharedPayload)
+        : {};
     return {
       id: r.id,
       need: r.need,
