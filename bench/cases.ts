@@ -21,7 +21,7 @@ import { identityRepository } from '../src/server/modules/identity/identity.repo
 import { hashPassword } from '../src/server/modules/identity/identity.service.js';
 import { decrypt, encrypt, keyring } from '../src/server/platform/crypto.js';
 import { type Database, type Db, openPglite, openPostgres } from '../src/server/platform/db.js';
-import { benchOnBothDatabases, type Row, startServer, summarise } from './lib.js';
+import { benchOnBothDatabases, percentile, type Row, startServer, summarise } from './lib.js';
 
 /**
  * Cases (issue 6, docs/api/cases.md "Bench"), through the real server process (bundle) over HTTP:
@@ -687,12 +687,22 @@ async function timeSearches(label: string, rows: Row[], measure: Measure, p: Pre
       const ms: number[] = [];
       let items = 0;
       let restrictedItems = 0;
+      const perTerm = new Map<string, number[]>();
       for (let i = 0; i < SEARCHES; i++) {
         const r = await measure(kind, who, term(i));
         ms.push(r.ms);
         items += r.items;
         restrictedItems += r.restrictedItems;
+        if (kind === 'q') perTerm.set(term(i), [...(perTerm.get(term(i)) ?? []), r.ms]);
       }
+      if (kind === 'q')
+        console.log(
+          `cases bench (${label}) q per term, ${who}: ` +
+            [...perTerm]
+              .map(([t, v]) => `${t} ${percentile(v, 50).toFixed(1)}/${percentile(v, 95).toFixed(1)}`)
+              .join(', ') +
+            ' (median/p95 ms)',
+        );
       rows.push(
         summarise(
           `search ${title}, ${who === 'member' ? "team 1's member" : 'no team, grants'}`,
