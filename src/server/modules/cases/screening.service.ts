@@ -237,9 +237,25 @@ export function createScreeningService(deps: ScreeningDeps) {
         targetId: signalId,
         details: { fields, version: saved.version },
       });
-      if (s.caseId) {
-        await addCaseEvent(tx, s.caseId, 'updated', user.id, { screening: signalId, fields });
-        await publish(tx, { topic: 'case', id: s.caseId, kind: 'updated' });
+      // The signal's case as it is now (locked, like every case write: a merge may have moved the signal since the
+      // start of this transaction), so the timeline entry lands on the case that holds the signal.
+      const [holder] = await tx
+        .select({ caseId: caseSignal.caseId })
+        .from(caseSignal)
+        .where(eq(caseSignal.signalId, signalId));
+      if (holder) {
+        await tx
+          .select({ id: caseFile.id })
+          .from(caseFile)
+          .where(eq(caseFile.id, holder.caseId))
+          .for('update');
+        const [still] = await tx
+          .select({ caseId: caseSignal.caseId })
+          .from(caseSignal)
+          .where(eq(caseSignal.signalId, signalId));
+        const caseId = still?.caseId ?? holder.caseId;
+        await addCaseEvent(tx, caseId, 'updated', user.id, { screening: signalId, fields });
+        await publish(tx, { topic: 'case', id: caseId, kind: 'updated' });
       }
       return present(tx, signalId, saved);
     });
