@@ -22,7 +22,7 @@ import {
   type SignalsService,
 } from '../queue/signals.service.js';
 import { baseContentType, storeAttachment } from './attachments.js';
-import { contactHash, normalizeAddress } from './contact.js';
+import { contactHash, contactHashes, normalizeAddress } from './contact.js';
 import { claimReceipt } from './twilio.js';
 
 /**
@@ -588,7 +588,12 @@ export async function ingestEmail(deps: IngestDeps, input: IngestInput): Promise
 
   // Threading: the person's own conversation only (same contact), never someone else's by a known Message-ID.
   const thread = await findThread(deps.db, p.references);
-  const ours = thread && p.contactHash !== null && thread.contactHash === p.contactHash ? thread : undefined;
+  // The same sender: the thread's hash may still be under a previous key while a key rotation runs.
+  const sameSender =
+    thread?.contactHash != null &&
+    p.address !== null &&
+    contactHashes(deps.config.encryptionKey, p.address).includes(thread.contactHash);
+  const ours = thread && sameSender ? thread : undefined;
   try {
     if (ours && ours.state !== 'ended') {
       try {

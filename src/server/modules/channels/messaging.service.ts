@@ -1,4 +1,4 @@
-import { and, desc, eq, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import {
   type AttachmentState,
   channelDelivery,
@@ -19,7 +19,7 @@ import {
   storeAttachment,
 } from './attachments.js';
 import type { ChannelsDeps } from './channels.module.js';
-import { contactHash, normalizeAddress } from './contact.js';
+import { contactHash, contactHashes, normalizeAddress } from './contact.js';
 import { claimReceipt } from './twilio.js';
 
 /**
@@ -228,11 +228,12 @@ export function createMessagingService(deps: ChannelsDeps & { now?: () => Date }
     return rows.length > 0;
   }
 
-  async function findOpen(channel: 'sms' | 'whatsapp', hash: string): Promise<SignalRow | undefined> {
+  /** `hashes`: the address's hash under every key of the ring (a key rotation may be under way). */
+  async function findOpen(channel: 'sms' | 'whatsapp', hashes: string[]): Promise<SignalRow | undefined> {
     const [row] = await db
       .select()
       .from(signal)
-      .where(and(eq(signal.channel, channel), eq(signal.contactHash, hash), ne(signal.state, 'ended')))
+      .where(and(eq(signal.channel, channel), inArray(signal.contactHash, hashes), ne(signal.state, 'ended')))
       .orderBy(desc(signal.arrivedAt))
       .limit(1);
     return row;
@@ -411,6 +412,7 @@ export function createMessagingService(deps: ChannelsDeps & { now?: () => Date }
       const refused = media.some((m) => m.state && m.state !== 'stored');
       const text = body !== '' ? clip(body, MAX_MESSAGE_CHARS) : `📎 ×${items.length}`;
       const hash = contactHash(key, address);
+      const hashes = contactHashes(key, address);
       const at = now();
 
       const continueIn = async (open: SignalRow): Promise<InboundOutcome | undefined> => {
@@ -440,7 +442,7 @@ export function createMessagingService(deps: ChannelsDeps & { now?: () => Date }
       };
 
       for (let attempt = 0; attempt < 3; attempt++) {
-        const open = await findOpen(channel, hash);
+        const open = await findOpen(channel, hashes);
         if (open) {
           const result = await continueIn(open);
           if (result) {
@@ -475,7 +477,7 @@ export function createMessagingService(deps: ChannelsDeps & { now?: () => Date }
                 .where(
                   and(
                     eq(signal.channel, channel),
-                    eq(signal.contactHash, hash),
+                    inArray(signal.contactHash, hashes),
                     ne(signal.state, 'ended'),
                     ne(signal.id, row.id),
                   ),

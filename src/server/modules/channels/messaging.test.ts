@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { and, asc, eq } from 'drizzle-orm';
@@ -30,6 +31,7 @@ import {
   signalMessage,
 } from '../../db/schema.js';
 import type { Bus } from '../../platform/bus.js';
+import { keyring } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { createSignalsService, type SignalsService } from '../queue/signals.service.js';
 import { openAttachmentBytes } from './attachments.js';
@@ -251,6 +253,28 @@ describe('POST /webhooks/twilio/messaging', () => {
     ]);
     await new Promise((r) => setTimeout(r, 300));
     expect(standin.requests.filter(sentTo(from))).toHaveLength(1);
+  });
+
+  it('during a key rotation, a process with the new key continues a conversation hashed under the old key', async () => {
+    const from = personNumber();
+    await sms(from, 'Before the rotation (fictional)').post();
+    await standin.waitFor(sentTo(from));
+    // A process restarted with a new current key and the old one as previous (step 1 of a rotation).
+    const rotated = await testApp({
+      ...overrides,
+      encryptionKey: keyring(randomBytes(32), [TEST_KEY.current.key]),
+    });
+    try {
+      const params = { ...sms(from, 'After the restart (fictional)').params };
+      const res = await signedPost(rotated.app, '/webhooks/twilio/messaging', params);
+      expect(res.statusCode).toBe(200);
+    } finally {
+      await rotated.app.close();
+    }
+    const rows = await signalsOf('sms', from);
+    expect(rows).toHaveLength(1);
+    const stored = await db.select().from(signalMessage).where(eq(signalMessage.signalId, rows[0]!.id));
+    expect(stored.map((m) => m.sender).sort()).toEqual(['system', 'visitor', 'visitor']);
   });
 
   it('starts a new signal once the previous one ended', async () => {
