@@ -91,8 +91,12 @@ const RARE = 'tattoo parlour';
 const TERMS = ['trucking', 'salon', 'greenhouse', 'warehouse', 'hotel', 'restaurant', 'tattoo'];
 
 const sqlList = (values: readonly string[]) => `array[${values.map((v) => `'${v}'`).join(',')}]`;
-/** A 32-bit mix of the row number: the columns below look random but are reproducible. */
-const h = (salt: number) => `(((n + ${salt}) * 2654435761) % 4294967296)`;
+/**
+ * 32 well-mixed bits of (row number, salt) from md5: the columns below look random, are reproducible and are not
+ * correlated with each other (a multiplicative hash's low bits follow n mod 4, which tied restriction, keywords and
+ * statuses together).
+ */
+const h = (salt: number) => `(('x' || substr(md5((n * 31 + ${salt})::text), 1, 8))::bit(32)::bigint)`;
 /** `HC-XXXX-XXXX` from 40 bits of the row number (a bijection: references are unique). */
 function referenceSql(prefix: string, n: string): string {
   const bits = `((${n}::bigint * 1099511627) % 1099511627776)`;
