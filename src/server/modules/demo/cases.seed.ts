@@ -368,7 +368,7 @@ async function seed(
       });
       const sent = await referrals.send(actor, advocate, proposed.id, proposed.version);
       await referrals.partnerUpdate(
-        { id: partner.id, label: 'demo' },
+        { id: partner.id, label: partner.email },
         partner.id,
         sent.id,
         sent.version,
@@ -377,7 +377,8 @@ async function seed(
         'referral.partner_respond',
       );
     }
-    // A minor: the child-protection protocol starts without consent (override "minor"), awaiting approval.
+    // A minor: the child-protection protocol starts without consent (override "minor"), with the nearest agency;
+    // it waits for a supervisor's approval when the protocol asks for one.
     if (demo.escalation) {
       const [agency] = await escalations.agencies(actor, advocate, created.id, 'child_protection');
       await escalations.create(actor, advocate, created.id, {
