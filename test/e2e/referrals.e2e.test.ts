@@ -345,6 +345,8 @@ describe('referrals, escalations, partner and supervision in a real browser', ()
     await page.getByRole('button', { name: 'Start an escalation' }).click();
     const dialog = page.getByRole('dialog', { name: 'Start an escalation' });
     await dialog.getByRole('radio', { name: 'Law enforcement' }).check({ force: true });
+    // The agencies load below the kind and push the consent question down: wait for them before clicking it.
+    await dialog.getByText('Agency', { exact: true }).first().waitFor();
     await dialog.getByRole('radio', { name: 'No: going ahead without consent' }).check({ force: true });
     await dialog.getByRole('button', { name: 'Start', exact: true }).click();
     // No reason yet: the form says what is missing, nothing is sent.

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,8 +11,11 @@ import { testDatabase } from './db.js';
 /** Files a test app writes (the development mail outbox) go to a temporary folder of this worker. */
 const TEST_DATA_DIR = mkdtempSync(path.join(tmpdir(), 'harbour-test-data-'));
 
-/** Same key for every app of a worker, so factories can encrypt what the app decrypts. */
-export const TEST_KEY = keyring(randomBytes(32));
+/**
+ * One key for every app of every worker, like the processes of one deployment: on PostgreSQL all test files share one
+ * database, so a list may show rows another worker sealed. Not a secret: test data only.
+ */
+export const TEST_KEY = keyring(createHash('sha256').update('harbour test key (not secret)').digest());
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
