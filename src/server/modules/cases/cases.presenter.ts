@@ -87,6 +87,8 @@ export const Task = Type.Object({
   referral_id: Type.Union([Uuid, Type.Null()]),
   done_at: NullableIso,
   done_by: NullableUser,
+  /** An open call-back that the signal's current safety plan no longer allows: the rule's error code. */
+  plan_conflict: NullableString,
   version: Type.Integer(),
 });
 export type TaskValue = Static<typeof Task>;

@@ -49,6 +49,7 @@ import { casesRepository as repo, type SearchFilters, type SummaryRow } from './
 import { escalationsForCase, pendingProtocols } from './escalations.repository.js';
 import { addCaseEvent, type CaseEventType } from './events.js';
 import { caseHasAcceptedReferral, referralsForCase } from './referrals.repository.js';
+import { checkCallBack, loadSafetyPlan, type SafetyPlan } from './safety.js';
 
 /** Timeline entries per page of GET /api/cases/:id (and /timeline). */
 export const TIMELINE_PAGE = 200;
@@ -221,8 +222,44 @@ export function presentPlace(p: CasePlaceEventRow, ring: Keyring): PlaceValue {
   };
 }
 
+const DEFAULT_TIME_ZONE = 'America/Toronto';
+
+/**
+ * Tasks as shown on the case: an open call-back is checked again against its signal's safety plan as it is now (the
+ * plan may have changed since the call-back was set): `plan_conflict` names the rule it breaks now
+ * (CALLBACK_NO_SAFETY_PLAN / CALLBACK_OUTSIDE_SAFE_WINDOW / CALLBACK_NUMBER_NOT_SAFE), and a voicemail is allowed only
+ * if the current plan still allows it.
+ */
+export async function presentTasksWithPlan(
+  tx: Db,
+  ring: Keyring,
+  tasks: CaseTaskRow[],
+  names: Map<string, string>,
+  timeZone: string,
+): Promise<TaskValue[]> {
+  const plans = new Map<string, SafetyPlan | null>();
+  const out: TaskValue[] = [];
+  for (const t of tasks) {
+    const shown = presentTask(t, names, ring);
+    if (t.kind === 'call_back' && !t.doneAt && t.signalId) {
+      if (!plans.has(t.signalId)) plans.set(t.signalId, await loadSafetyPlan(tx, ring, t.signalId));
+      try {
+        const now = checkCallBack(plans.get(t.signalId) ?? null, t.dueAt, t.callNumberRef ?? '', timeZone);
+        shown.voicemail_allowed = Boolean(t.voicemailAllowed) && now.voicemailAllowed;
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        shown.plan_conflict = err.code;
+        shown.voicemail_allowed = false;
+      }
+    }
+    out.push(shown);
+  }
+  return out;
+}
+
 export function presentTask(t: CaseTaskRow, names: Map<string, string>, ring: Keyring): TaskValue {
   return {
+    plan_conflict: null,
     id: t.id,
     kind: t.kind as TaskValue['kind'],
     title: opener(ring)(t.titleSealed, t.id),
@@ -347,8 +384,9 @@ export async function caseDetail(
   ring: Keyring,
   user: CaseUser,
   caseId: string,
-  timelineCursor?: string,
+  options: { timelineCursor?: string | undefined; timeZone?: string | undefined } = {},
 ): Promise<CaseDetailValue> {
+  const { timelineCursor } = options;
   const s = await repo.summary(tx, caseId);
   if (!s) throw notFound();
   const c = s.row;
@@ -394,7 +432,7 @@ export async function caseDetail(
     ),
     people: people.map((p) => presentPerson(p, ring)),
     places: places.map((p) => presentPlace(p, ring)),
-    tasks: tasks.map((t) => presentTask(t, names, ring)),
+    tasks: await presentTasksWithPlan(tx, ring, tasks, names, options.timeZone ?? DEFAULT_TIME_ZONE),
     referrals,
     escalations,
     pending_protocols: pending,
@@ -463,6 +501,7 @@ const STATUSES = new Set(['active', 'follow_up', 'closed', 'closed_referred']);
 export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
   const { db } = deps;
   const ring = deps.config.encryptionKey;
+  const detailOptions = { timeZone: deps.config.timeZone };
   const seal = (text: string | null | undefined, aad: string) =>
     text == null || text === '' ? null : encrypt(ring, text, aad);
 
@@ -491,7 +530,10 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
   }
 
   async function conflict(tx: Db, user: CaseUser, caseId: string): Promise<never> {
-    throw versionConflict(await caseDetail(tx, ring, user, caseId), await repo.lastChanger(tx, caseId));
+    throw versionConflict(
+      await caseDetail(tx, ring, user, caseId, detailOptions),
+      await repo.lastChanger(tx, caseId),
+    );
   }
 
   return {
@@ -538,7 +580,7 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           details: { signal_id: input.signalId ?? null, restricted: Boolean(input.restrictedTeamId) },
         });
         await publish(tx, { topic: 'case', id, kind: 'created' });
-        return caseDetail(tx, ring, user, id);
+        return caseDetail(tx, ring, user, id, detailOptions);
       });
     },
 
@@ -546,7 +588,7 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
     async get(actor: Actor, user: AuthUser, caseId: string, timelineCursor?: string) {
       return db.transaction(async (tx) => {
         await requireCase(tx, user, caseId);
-        const detail = await caseDetail(tx, ring, user, caseId, timelineCursor);
+        const detail = await caseDetail(tx, ring, user, caseId, { ...detailOptions, timelineCursor });
         await recordAudit(tx, actor, { action: 'case.read', targetType: 'case', targetId: caseId });
         return detail;
       });
@@ -737,7 +779,7 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
             details: { fields },
           });
         }
-        return caseDetail(tx, ring, user, caseId);
+        return caseDetail(tx, ring, user, caseId, detailOptions);
       });
     },
 
@@ -755,7 +797,7 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           targetId: caseId,
           details: { attach_signal: signalId },
         });
-        return caseDetail(tx, ring, user, caseId);
+        return caseDetail(tx, ring, user, caseId, detailOptions);
       });
     },
 
@@ -774,7 +816,7 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           targetId: caseId,
           details: { detach_signal: signalId },
         });
-        return caseDetail(tx, ring, user, caseId);
+        return caseDetail(tx, ring, user, caseId, detailOptions);
       });
     },
 
@@ -925,7 +967,7 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           targetId: caseId,
           details: { from_case_id: fromId, moved },
         });
-        return caseDetail(tx, ring, user, caseId);
+        return caseDetail(tx, ring, user, caseId, detailOptions);
       });
     },
 
@@ -968,7 +1010,7 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           targetId: caseId,
           details: data,
         });
-        return caseDetail(tx, ring, user, caseId);
+        return caseDetail(tx, ring, user, caseId, detailOptions);
       });
     },
 
@@ -976,7 +1018,8 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
       return db.transaction(async (tx) => {
         const c = await requireCase(tx, user, caseId, { forUpdate: true });
         if (c.version !== version) return conflict(tx, user, caseId);
-        if (c.status === 'active' || c.status === 'follow_up') return caseDetail(tx, ring, user, caseId);
+        if (c.status === 'active' || c.status === 'follow_up')
+          return caseDetail(tx, ring, user, caseId, detailOptions);
         await tx
           .update(caseFile)
           .set({
@@ -997,7 +1040,7 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           targetId: caseId,
           details: { fields: ['status'], reopened: true },
         });
-        return caseDetail(tx, ring, user, caseId);
+        return caseDetail(tx, ring, user, caseId, detailOptions);
       });
     },
 

@@ -345,5 +345,30 @@ describe('tasks', () => {
     );
     expect(moved.status).toBe(422);
     expect(moved.body.error.code).toBe('CALLBACK_OUTSIDE_SAFE_WINDOW');
+
+    // The plan changes afterwards (evenings only, no voicemail): the case shows the call-back as no longer safe.
+    const open = async () =>
+      (await call(advocate, 'GET', `/api/cases/${c.id}`)).body.tasks.find(
+        (t: { id: string }) => t.id === ok.body.id,
+      );
+    expect(await open()).toMatchObject({ plan_conflict: null, voicemail_allowed: true });
+    await db
+      .update(screening)
+      .set({
+        safetyPlanSealed: encrypt(
+          TEST_KEY,
+          JSON.stringify({
+            ...plan,
+            safe_times: [{ days: ['wed'], from: '19:00', to: '21:00' }],
+            voicemail_allowed: false,
+          }),
+          s.id,
+        ),
+      })
+      .where(eq(screening.signalId, s.id));
+    expect(await open()).toMatchObject({
+      plan_conflict: 'CALLBACK_OUTSIDE_SAFE_WINDOW',
+      voicemail_allowed: false,
+    });
   });
 });

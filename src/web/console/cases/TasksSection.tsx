@@ -109,6 +109,16 @@ function TaskItem({
           </span>
         )}
       </p>
+      {task.plan_conflict && !task.done_at && (
+        <p className="notice notice-warning" role="note">
+          <strong>{t('cases.tasks.planChanged')}</strong>{' '}
+          {task.plan_conflict === 'CALLBACK_NUMBER_NOT_SAFE'
+            ? t('cases.tasks.planChangedNumber')
+            : task.plan_conflict === 'CALLBACK_OUTSIDE_SAFE_WINDOW'
+              ? t('cases.tasks.planChangedTime')
+              : t('cases.tasks.planChangedNoPlan')}
+        </p>
+      )}
       {conflict && (
         <ConflictNotice
           by={conflict.by}

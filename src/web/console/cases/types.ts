@@ -130,6 +130,8 @@ export interface Task {
   signal_id: string | null;
   call_number_ref: string | null;
   voicemail_allowed: boolean | null;
+  /** An open call-back the current safety plan no longer allows: the rule it breaks (server error code). */
+  plan_conflict?: string | null;
   referral_id: string | null;
   done_at: string | null;
   done_by: UserRef | null;
