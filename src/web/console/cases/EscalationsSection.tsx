@@ -1,15 +1,12 @@
 import { useMutation } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId } from 'react';
 import { Button, Checkbox } from 'react-aria-components';
 import { useLocale, useT } from '../locale';
-import { useSignedInSession } from '../session';
 import { PendingButton } from '../ui/PendingButton';
 import { EmptyState, ErrorState, FormError, Loading } from '../ui/states';
 import { RelativeTime } from '../ui/time';
-import { useCaseDetail } from './caseQuery';
 import { approveEscalation, type Escalation, toggleStep, userName } from './escalations.api';
 import { FinishDialog, MadeDialog, StartEscalationDialog } from './escalations.dialogs';
-import type { CaseForSections } from './referrals.api';
 import {
   ESCALATION_KIND_LABELS,
   ESCALATION_OUTCOME_LABELS,
@@ -17,7 +14,7 @@ import {
   labelFor,
   OVERRIDE_REASON_LABELS,
 } from './referrals.labels';
-import { isConflict, isStale, StatusChip, useRefreshCase } from './referrals.shared';
+import { isConflict, StatusChip, useCaseFlow } from './referrals.shared';
 import './referrals.css';
 
 type Open =
@@ -34,37 +31,20 @@ const FINISHED = ['completed', 'cancelled'];
  */
 export function EscalationsSection({ caseId }: { caseId: string }) {
   const t = useT();
-  const { user } = useSignedInSession();
-  const isSupervisor = user.role === 'supervisor';
-  const detail = useCaseDetail<CaseForSections>(caseId);
-  const refresh = useRefreshCase(caseId);
-  const [open, setOpen] = useState<Open | null>(null);
-  const [message, setMessage] = useState('');
-  const [conflict, setConflict] = useState(false);
-  const conflictRef = useRef<HTMLDivElement>(null);
-  const headingId = useId();
-
-  useEffect(() => {
-    if (conflict) conflictRef.current?.focus();
-  }, [conflict]);
-
-  const done = (text: string) => () => {
-    setOpen(null);
-    setConflict(false);
-    setMessage(text);
-    void refresh();
-  };
-  const failed = (error: unknown) => {
-    if (isConflict(error)) {
-      setOpen(null);
-      setMessage('');
-      setConflict(true);
-    }
-    if (isStale(error)) void refresh();
-  };
-
-  const data = detail.data;
-  const closed = data ? data.status === 'closed' || data.status === 'closed_referred' : false;
+  const {
+    isSupervisor,
+    detail,
+    data,
+    closed,
+    open,
+    setOpen,
+    message,
+    conflict,
+    conflictRef,
+    headingId,
+    done,
+    failed,
+  } = useCaseFlow<Open>(caseId);
   const escalations = data?.escalations ?? [];
   const childProtection = data?.pending_protocols.find((p) => p.kind === 'child_protection');
 

@@ -1,9 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { MessageId } from '../../i18n/messages';
 import { ApiError } from '../api/client';
 import { useT } from '../locale';
-import { caseKeys } from './caseQuery';
+import { useSignedInSession } from '../session';
+import { caseKeys, useCaseDetail } from './caseQuery';
+import type { CaseForSections } from './referrals.api';
 import { labelFor, statusBadge } from './referrals.labels';
 
 /** A status in words, with an icon that repeats it (never colour alone). */
@@ -39,4 +41,56 @@ export function useRefreshCase(caseId: string) {
     () => queryClient.invalidateQueries({ queryKey: caseKeys.detail(caseId) }),
     [queryClient, caseId],
   );
+}
+
+/**
+ * What the referrals and escalations sections share: the case (shared query), which dialog is open, the message
+ * after a change, and the stale-version notice (focused when it appears; the case is re-read).
+ */
+export function useCaseFlow<Open>(caseId: string) {
+  const { user } = useSignedInSession();
+  const detail = useCaseDetail<CaseForSections>(caseId);
+  const refresh = useRefreshCase(caseId);
+  const [open, setOpen] = useState<Open | null>(null);
+  const [message, setMessage] = useState('');
+  const [conflict, setConflict] = useState(false);
+  const conflictRef = useRef<HTMLDivElement>(null);
+  const headingId = useId();
+
+  useEffect(() => {
+    if (conflict) conflictRef.current?.focus();
+  }, [conflict]);
+
+  const done = (text: string) => () => {
+    setOpen(null);
+    setConflict(false);
+    setMessage(text);
+    void refresh();
+  };
+  const failed = (error: unknown) => {
+    if (isConflict(error)) {
+      setOpen(null);
+      setMessage('');
+      setConflict(true);
+    }
+    if (isStale(error)) void refresh();
+  };
+  const data = detail.data;
+  const closed = data ? data.status === 'closed' || data.status === 'closed_referred' : false;
+  return {
+    isSupervisor: user.role === 'supervisor',
+    detail,
+    data,
+    closed,
+    refresh,
+    open,
+    setOpen,
+    message,
+    setMessage,
+    conflict,
+    conflictRef,
+    headingId,
+    done,
+    failed,
+  };
 }
