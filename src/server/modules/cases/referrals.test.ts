@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +13,6 @@ import {
   auditLog,
   caseEvent,
   caseFile,
-  casePerson,
   casePlaceEvent,
   caseSignal,
   caseTask,
@@ -34,9 +32,15 @@ import { decrypt, encrypt } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { refreshSearch } from '../directory/directory.projection.js';
 import { caseHasAcceptedReferral } from './referrals.repository.js';
-
-const NAME = 'Aster Quillfeather (fictional)';
-const CONTACT = '+15550100177';
+import {
+  CONSENT,
+  CONTACT,
+  makeCase as makeCaseRows,
+  proposeReferral,
+  type Ref,
+  tag,
+  versionedCaller,
+} from './referrals.test-support.js';
 
 let harbour: HarbourApp;
 let db: Db;
@@ -54,7 +58,6 @@ let orgB: string;
 let serviceA: string;
 
 const outboxFiles = () => (existsSync(outbox) ? readdirSync(outbox) : []);
-const tag = () => randomBytes(4).toString('hex').toUpperCase();
 
 beforeAll(async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'harbour-referrals-'));
@@ -88,63 +91,15 @@ beforeAll(async () => {
 });
 afterAll(() => harbour.app.close());
 
-/** A case (and one potential victim) written straight to the tables, as another module would. */
-async function makeCase(options: { restrictedTeamId?: string; region?: string } = {}) {
-  const [c] = await db
-    .insert(caseFile)
-    .values({
-      reference: `HC-T3ST-${tag()}`,
-      region: options.region ?? 'ON',
-      restrictedTeamId: options.restrictedTeamId ?? null,
-    })
-    .returning();
-  const personId = crypto.randomUUID();
-  await db.insert(casePerson).values({
-    id: personId,
-    caseId: c!.id,
-    role: 'potential_victim',
-    identitySealed: encrypt(TEST_KEY, JSON.stringify({ name: NAME, contact: CONTACT }), personId),
-    languages: ['es'],
-    ageBand: '25_34',
-    gender: 'declined',
-  });
-  return { caseId: c!.id, reference: c!.reference, personId };
-}
-
-type Ref = Record<string, unknown> & { id: string; version: number; status: string };
-
-async function call(
-  session: TestSession,
-  method: 'GET' | 'POST',
-  url: string,
-  payload?: unknown,
-  version?: number | string,
-) {
-  return harbour.app.inject({
-    method,
-    url,
-    headers: { ...session.headers, ...(version !== undefined ? { 'if-match': String(version) } : {}) },
-    ...(payload !== undefined ? { payload: payload as object } : {}),
-  });
-}
-
-async function propose(caseId: string, personId: string | undefined, consent?: unknown, org = orgA) {
-  const res = await call(advocate, 'POST', `/api/cases/${caseId}/referrals`, {
-    ...(personId ? { person_id: personId } : {}),
-    need: 'shelter_housing',
-    organization_id: org,
-    ...(org === orgA ? { service_id: serviceA } : {}),
-    ...(consent ? { consent } : {}),
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return json<Ref>(res);
-}
-
-const CONSENT = {
-  kind: 'verbal',
-  agreed: 'Yes, <b>share</b> my first name and language only',
-  shared_fields: ['first_name', 'language'],
-};
+const makeCase = (options: { restrictedTeamId?: string; region?: string } = {}) => makeCaseRows(db, options);
+const call = versionedCaller(() => harbour);
+const propose = (caseId: string, personId: string | undefined, consent?: unknown, org = orgA) =>
+  proposeReferral(
+    call,
+    advocate,
+    { caseId, personId, org, serviceId: org === orgA ? serviceA : undefined },
+    consent,
+  );
 
 describe('referrals: consent and override', () => {
   it('refuses to send without consent (422 REFERRAL_CONSENT_REQUIRED) and writes nothing', async () => {
