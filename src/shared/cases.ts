@@ -268,3 +268,37 @@ export const BREAK_GLASS_REASONS = [
   'legal_request',
   'other',
 ] as const;
+
+/**
+ * The case timeline's event types (`case_event.type`). Its `data` holds ids, codes and counts only — never names,
+ * contact details or free text (those stay in their sealed rows and are joined when the timeline is read).
+ */
+export const CASE_EVENT_TYPES = [
+  'created',
+  'signal_attached',
+  'signal_detached',
+  'updated',
+  'person_added',
+  'person_updated',
+  'person_removed',
+  'place_added',
+  'place_removed',
+  'note_added',
+  'task_added',
+  'task_done',
+  'task_reopened',
+  'referral_created',
+  'referral_status',
+  'referral_override',
+  'escalation_created',
+  'escalation_step',
+  'escalation_approved',
+  'escalation_status',
+  'merged_from',
+  'merged_into',
+  'restricted',
+  'break_glass',
+  'closed',
+  'reopened',
+  'redacted',
+] as const;

@@ -1,6 +1,7 @@
 import {
   AGE_BANDS,
   BREAK_GLASS_REASONS,
+  CASE_EVENT_TYPES,
   CASE_STATUSES,
   CLASSIFICATIONS,
   CLOSE_REASONS,
@@ -87,36 +88,8 @@ export function codesLabel(t: T, codes: readonly string[] | null | undefined): s
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const dayLabel = (t: T, day: string) => t(`cases.day.${day}` as MessageId);
 
-/** The timeline's event types (CASE_EVENT_TYPES in the server's cases/events.ts). */
-export const TIMELINE_TYPES = [
-  'created',
-  'signal_attached',
-  'signal_detached',
-  'updated',
-  'person_added',
-  'person_updated',
-  'person_removed',
-  'place_added',
-  'place_removed',
-  'note_added',
-  'task_added',
-  'task_done',
-  'task_reopened',
-  'referral_created',
-  'referral_status',
-  'referral_override',
-  'escalation_created',
-  'escalation_step',
-  'escalation_approved',
-  'escalation_status',
-  'merged_from',
-  'merged_into',
-  'restricted',
-  'break_glass',
-  'closed',
-  'reopened',
-  'redacted',
-] as const;
+/** The timeline's event types, labelled in the catalogues as `cases.timeline.type.<type>`. */
+export const TIMELINE_TYPES = CASE_EVENT_TYPES;
 
 export function timelineLabel(t: T, type: string): string {
   return (TIMELINE_TYPES as readonly string[]).includes(type)
