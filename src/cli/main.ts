@@ -387,12 +387,13 @@ export function buildCli(): Command {
         if (config.env === 'production') {
           throw new InvalidArgumentError('demo data is refused in production (NODE_ENV=production)');
         }
-        const { created } = await seedDemo(database.db, CLI_ACTOR);
+        const { created, cases } = await seedDemo(database.db, CLI_ACTOR, config);
         console.log(
           created.length
             ? `Demo accounts created (all fictional): ${created.join(', ')}. Password: "${DEMO_PASSWORD}".`
             : `Demo data already present (e.g. ${demoEmail('admin')}).`,
         );
+        if (cases.length) console.log(`Demo cases created (all fictional): ${cases.join(', ')}.`);
       }),
     );
 

@@ -65,7 +65,7 @@ export async function startServer(
     }
     const empty = (await identityRepository.countUsers(db)) === 0;
     if (config.demo && empty && !(await isDemoSeeded(db))) {
-      await seedDemo(db, { id: null, label: 'system' });
+      await seedDemo(db, { id: null, label: 'system' }, config);
       log('Loaded demo data. ALL OF IT IS FICTIONAL.');
     }
     if (embedded) {
