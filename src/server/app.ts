@@ -114,10 +114,10 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     httpPart === 'body' ? bodyAjv.compile(schema) : otherAjv.compile(schema),
   );
-  // PostgreSQL cannot store (or compare) U+0000 in text: drop it from every JSON body and query string before
-  // validation, so a hostile string is used without it instead of failing the whole request.
+  // PostgreSQL cannot store U+0000 in text: drop it from every JSON body before validation, so a hostile
+  // string is stored without it instead of failing the whole request. (Query strings that reach SQL refuse control
+  // characters in their schema instead: `SearchText` in platform/schemas.ts.)
   app.addHook('preValidation', async (request) => {
-    if (request.query && typeof request.query === 'object') request.query = withoutNul(request.query);
     if (request.body && typeof request.body === 'object') request.body = withoutNul(request.body);
     // A route that takes a body may be called without one (POST /api/offers/:id/accept): that is an empty body,
     // valid when no field is required, a 400 naming the fields otherwise — never a null reaching a handler.

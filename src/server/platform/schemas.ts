@@ -13,3 +13,7 @@ export const ConflictResponse = Type.Object({
     Type.Union([Type.Object({ id: Type.String(), display_name: Type.String() }), Type.Null()]),
   ),
 });
+
+/** A free-text query parameter that reaches SQL: bounded, no control characters (U+0000 cannot be compared). */
+export const SearchText = (maxLength: number, minLength = 0) =>
+  Type.String({ minLength, maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]*$' });

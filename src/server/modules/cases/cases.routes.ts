@@ -18,6 +18,7 @@ import {
 } from '../../../shared/cases.js';
 import { REGIONS } from '../../../shared/wrapup.js';
 import { AppError } from '../../platform/errors.js';
+import { SearchText } from '../../platform/schemas.js';
 import { parseVersion } from '../queue/staff.routes.js';
 import { CASE_WORKERS } from './access.js';
 import { Answer, AnswerList, CodeList, enumOf } from './answers.js';
@@ -124,13 +125,13 @@ export async function caseRoutes(app: FastifyInstance, deps: CasesDeps): Promise
         tags,
         summary: 'Search the cases I may see (keywords, reference, status, place, dates, same contact, mine)',
         querystring: Type.Object({
-          q: Type.Optional(Type.String({ maxLength: 200 })),
+          q: Type.Optional(SearchText(200)),
           reference: Type.Optional(
             Type.String({ maxLength: 20, pattern: '^\\s*[Hh][BbCc]-[0-9A-Za-z-]{1,15}\\s*$' }),
           ),
           status: Type.Optional(Type.String({ maxLength: 100 })),
           region: Type.Optional(enumOf(REGIONS)),
-          city: Type.Optional(Type.String({ maxLength: 100 })),
+          city: Type.Optional(SearchText(100)),
           from: Type.Optional(DateOnly),
           to: Type.Optional(DateOnly),
           same_contact_as: Type.Optional(Uuid),

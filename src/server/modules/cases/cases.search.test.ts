@@ -220,6 +220,12 @@ describe('search filters', () => {
     expect(ids(await q(`from=${today}`))).toEqual([a.id, b.id].sort());
     expect(ids(await q('to=2000-01-01'))).toEqual([]);
     expect((await call(member, 'GET', '/api/cases?from=yesterday')).status).toBe(400);
+    // Control characters (U+0000 cannot even be compared in PostgreSQL) are refused, never a 500.
+    for (const hostile of ['q=ab%00cd', 'city=Mont%00real', 'q=%1b%5b31m', `q=${'x'.repeat(201)}`]) {
+      const res = await call(member, 'GET', `/api/cases?${hostile}`);
+      expect(res.status, hostile).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    }
   });
 
   it('same_contact_as: cases with a signal of the same contact hash; the hash never leaves', async () => {

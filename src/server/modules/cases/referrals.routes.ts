@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { NEEDS, REFERRAL_SHARE_FIELDS } from '../../../shared/cases.js';
 import { AppError } from '../../platform/errors.js';
 import { staff } from '../../platform/policy.js';
+import { SearchText } from '../../platform/schemas.js';
 import { presentStaffSearch, StaffSearchResponse } from '../directory/search.presenter.js';
 import { createSearchService } from '../directory/search.service.js';
 import { parseVersion } from '../queue/staff.routes.js';
@@ -57,7 +58,7 @@ export async function referralRoutes(app: FastifyInstance, deps: CasesDeps): Pro
         params: IdParams,
         querystring: Type.Object({
           need: Type.Optional(enumOf(NEEDS)),
-          near: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          near: Type.Optional(SearchText(100, 1)),
           language: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2,3}$' })),
           population: Type.Optional(Type.Union([Code, Type.Array(Code, { maxItems: 20 })])),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
