@@ -252,7 +252,11 @@ export function createRetentionJob(deps: Pick<CasesDeps, 'db' | 'config' | 'log'
       const r = await runRetention(deps.db, deps.config.encryptionKey, { days: deps.config.retentionDays });
       if (r.cases.length > 0) deps.log.info({ cases: r.cases.length }, 'retention: closed cases redacted');
     } catch (err) {
-      deps.log.error({ err: { message: (err as Error).message } }, 'retention: pass failed');
+      // The error's type and code only: a database message may quote a value.
+      deps.log.error(
+        { err: { type: (err as Error)?.name, code: (err as { code?: string })?.code } },
+        'retention: pass failed',
+      );
     }
   };
   const schedule = (ms: number) => {
