@@ -36,6 +36,20 @@ export interface RegisteredRoute {
 }
 
 /** Error body, the one shape of every API error. */
+/** `If-Match: 3`, `"3"` or `W/"3"` → 3 (optimistic concurrency); undefined when missing or malformed. */
+export function parseVersion(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  const m = value ? /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(value) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The `If-Match` version of an update, or 428 IF_MATCH_REQUIRED. */
+export function requireVersion(header: string | string[] | undefined): number {
+  const version = parseVersion(header);
+  if (version === undefined) throw new AppError('IF_MATCH_REQUIRED', 428);
+  return version;
+}
+
 export function errorBody(locale: Locale, code: string, values?: Record<string, string | number>) {
   return { error: { code, message: t(locale, code, values) } };
 }

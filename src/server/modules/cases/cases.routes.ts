@@ -17,9 +17,8 @@ import {
   RELATIONSHIPS,
 } from '../../../shared/cases.js';
 import { REGIONS } from '../../../shared/wrapup.js';
-import { AppError } from '../../platform/errors.js';
+import { requireVersion } from '../../platform/http.js';
 import { SearchText } from '../../platform/schemas.js';
-import { parseVersion } from '../queue/staff.routes.js';
 import { CASE_WORKERS } from './access.js';
 import { Answer, AnswerList, CodeList, enumOf } from './answers.js';
 import type { CasesDeps } from './cases.module.js';
@@ -79,11 +78,6 @@ export async function caseRoutes(app: FastifyInstance, deps: CasesDeps): Promise
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const cases = createCasesService(deps);
   const parts = createPartsService(deps);
-  const ifMatch = (header: string | string[] | undefined): number => {
-    const version = parseVersion(header);
-    if (version === undefined) throw new AppError('IF_MATCH_REQUIRED', 428);
-    return version;
-  };
   const config = { policy: CASE_WORKERS };
   const tags = ['cases'];
 
@@ -236,7 +230,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CasesDeps): Promise
       },
     },
     async (request, reply) => {
-      const version = ifMatch(request.headers['if-match']);
+      const version = requireVersion(request.headers['if-match']);
       const b = request.body;
       const d = await cases.update(request.actor, request.auth!.user, request.params.id, version, {
         title: b.title,
@@ -295,7 +289,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CasesDeps): Promise
       },
     },
     async (request, reply) => {
-      const version = ifMatch(request.headers['if-match']);
+      const version = requireVersion(request.headers['if-match']);
       const d = await cases.merge(
         request.actor,
         request.auth!.user,
@@ -325,7 +319,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CasesDeps): Promise
       },
     },
     async (request, reply) => {
-      const version = ifMatch(request.headers['if-match']);
+      const version = requireVersion(request.headers['if-match']);
       const d = await cases.close(
         request.actor,
         request.auth!.user,
@@ -352,7 +346,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CasesDeps): Promise
       },
     },
     async (request, reply) => {
-      const version = ifMatch(request.headers['if-match']);
+      const version = requireVersion(request.headers['if-match']);
       const d = await cases.reopen(request.actor, request.auth!.user, request.params.id, version);
       reply.header('etag', `"${d.version}"`);
       return d;
@@ -392,7 +386,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CasesDeps): Promise
       },
     },
     async (request, reply) => {
-      const version = ifMatch(request.headers['if-match']);
+      const version = requireVersion(request.headers['if-match']);
       const p = await parts.updatePerson(
         request.actor,
         request.auth!.user,
@@ -531,7 +525,7 @@ export async function caseRoutes(app: FastifyInstance, deps: CasesDeps): Promise
       },
     },
     async (request, reply) => {
-      const version = ifMatch(request.headers['if-match']);
+      const version = requireVersion(request.headers['if-match']);
       const t = await parts.updateTask(
         request.actor,
         request.auth!.user,

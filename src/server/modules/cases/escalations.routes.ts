@@ -3,15 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ESCALATION_KINDS, OVERRIDE_REASONS } from '../../../shared/cases.js';
 import { AppError } from '../../platform/errors.js';
+import { parseVersion, requireVersion } from '../../platform/http.js';
 import { staff } from '../../platform/policy.js';
-import { parseVersion } from '../queue/staff.routes.js';
 import { CASE_WORKERS, SUPERVISORS } from './access.js';
 import { enumOf } from './answers.js';
 import type { CasesDeps } from './cases.module.js';
 import { Agency, Escalation, Protocol, ProtocolStep } from './escalations.presenter.js';
 import { createEscalationsService } from './escalations.service.js';
 import { caseErrors } from './referrals.presenter.js';
-import { requireVersion } from './referrals.routes.js';
 
 const Id = Type.String({ format: 'uuid' });
 const IdParams = Type.Object({ id: Id });

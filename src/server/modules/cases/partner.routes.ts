@@ -2,11 +2,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { REFERRAL_STATUSES } from '../../../shared/cases.js';
+import { requireVersion } from '../../platform/http.js';
 import { staff } from '../../platform/policy.js';
 import { enumOf } from './answers.js';
 import type { CasesDeps } from './cases.module.js';
 import { caseErrors, PartnerReferral } from './referrals.presenter.js';
-import { requireVersion } from './referrals.routes.js';
 import { createReferralsService } from './referrals.service.js';
 
 const PARTNERS = staff(['partner']);

@@ -3,11 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { NEEDS, REFERRAL_SHARE_FIELDS } from '../../../shared/cases.js';
 import { AppError } from '../../platform/errors.js';
+import { parseVersion, requireVersion } from '../../platform/http.js';
 import { staff } from '../../platform/policy.js';
 import { SearchText } from '../../platform/schemas.js';
 import { presentStaffSearch, StaffSearchResponse } from '../directory/search.presenter.js';
 import { createSearchService } from '../directory/search.service.js';
-import { parseVersion } from '../queue/staff.routes.js';
 import { CASE_WORKERS } from './access.js';
 import { enumOf } from './answers.js';
 import type { CasesDeps } from './cases.module.js';
@@ -32,13 +32,6 @@ export const ConsentBody = Type.Object({
 /** What was agreed must say something: blank wording is refused. */
 function checkConsent(consent: { agreed: string } | undefined): void {
   if (consent && !consent.agreed.trim()) throw new AppError('VALIDATION_FAILED', 400, { fields: 'agreed' });
-}
-
-/** `If-Match` → version, or 428 IF_MATCH_REQUIRED. */
-export function requireVersion(header: string | string[] | undefined): number {
-  const version = parseVersion(header);
-  if (version === undefined) throw new AppError('IF_MATCH_REQUIRED', 428);
-  return version;
 }
 
 /** Referrals of a case (docs/api/cases.md "Referrals"): thin; the service decides. */

@@ -2,9 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { CLASSIFICATIONS, NEEDS, SAFETY } from '../../../shared/cases.js';
-import { AppError } from '../../platform/errors.js';
+import { requireVersion } from '../../platform/http.js';
 import { ConflictResponse, ErrorResponse } from '../../platform/schemas.js';
-import { parseVersion } from '../queue/staff.routes.js';
 import { CASE_WORKERS } from './access.js';
 import { Answer, AnswerList } from './answers.js';
 import type { CasesDeps } from './cases.module.js';
@@ -92,8 +91,7 @@ export async function screeningRoutes(app: FastifyInstance, deps: CasesDeps): Pr
       },
     },
     async (request, reply) => {
-      const version = parseVersion(request.headers['if-match']);
-      if (version === undefined) throw new AppError('IF_MATCH_REQUIRED', 428);
+      const version = requireVersion(request.headers['if-match']);
       const b = request.body;
       const view = await svc.update(request.actor, request.auth!.user, request.params.id, version, {
         ...(b.safety !== undefined ? { safety: b.safety } : {}),

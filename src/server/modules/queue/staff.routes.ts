@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { SignalRow } from '../../db/schema.js';
 import { AppError } from '../../platform/errors.js';
+import { requireVersion } from '../../platform/http.js';
 import { staff } from '../../platform/policy.js';
 import { ErrorResponse } from '../../platform/schemas.js';
 import type { Router } from './routing.service.js';
@@ -27,13 +28,6 @@ const errors = {
   404: ErrorResponse,
   409: ErrorResponse,
 };
-
-/** `If-Match: 3`, `"3"` or `W/"3"` → 3. */
-export function parseVersion(header: string | string[] | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  const m = value ? /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(value) : null;
-  return m ? Number(m[1]) : undefined;
-}
 
 /**
  * What a channel does after the queue committed an answer, a transfer or an end (docs/api/channels.md): the voice
@@ -284,8 +278,7 @@ export async function staffRoutes(app: FastifyInstance, deps: StaffRoutesDeps) {
       },
     },
     async (request, reply) => {
-      const version = parseVersion(request.headers['if-match']);
-      if (version === undefined) throw new AppError('IF_MATCH_REQUIRED', 428);
+      const version = requireVersion(request.headers['if-match']);
       const b = request.body;
       const d = await svc.wrapUp(request.actor, request.auth!.user, request.params.id, version, {
         callerType: b.caller_type,
