@@ -3,7 +3,7 @@ import { useId } from 'react';
 import { Button, Checkbox } from 'react-aria-components';
 import { useLocale, useT } from '../locale';
 import { PendingButton } from '../ui/PendingButton';
-import { EmptyState, ErrorState, FormError, Loading } from '../ui/states';
+import { FormError } from '../ui/states';
 import { RelativeTime } from '../ui/time';
 import { approveEscalation, type Escalation, toggleStep, userName } from './escalations.api';
 import { FinishDialog, MadeDialog, StartEscalationDialog } from './escalations.dialogs';
@@ -14,7 +14,7 @@ import {
   labelFor,
   OVERRIDE_REASON_LABELS,
 } from './referrals.labels';
-import { isConflict, StatusChip, useCaseFlow } from './referrals.shared';
+import { FlowStatus, isConflict, StatusChip, useCaseFlow } from './referrals.shared';
 import './referrals.css';
 
 type Open =
@@ -31,20 +31,8 @@ const FINISHED = ['completed', 'cancelled'];
  */
 export function EscalationsSection({ caseId }: { caseId: string }) {
   const t = useT();
-  const {
-    isSupervisor,
-    detail,
-    data,
-    closed,
-    open,
-    setOpen,
-    message,
-    conflict,
-    conflictRef,
-    headingId,
-    done,
-    failed,
-  } = useCaseFlow<Open>(caseId);
+  const flow = useCaseFlow<Open>(caseId);
+  const { isSupervisor, data, closed, open, setOpen, headingId, done, failed } = flow;
   const escalations = data?.escalations ?? [];
   const childProtection = data?.pending_protocols.find((p) => p.kind === 'child_protection');
 
@@ -84,21 +72,12 @@ export function EscalationsSection({ caseId }: { caseId: string }) {
           )}
         </div>
       )}
-      <p role="status" className="status-line">
-        {message}
-      </p>
-      {conflict && (
-        <div className="notice notice-warning" role="alert" tabIndex={-1} ref={conflictRef}>
-          <strong>{t('referrals.conflict.title')}</strong> {t('referrals.conflict.body')}
-        </div>
-      )}
-      {detail.isPending && <Loading label={t('escalations.loading')} />}
-      {detail.isError && <ErrorState error={detail.error} onRetry={() => void detail.refetch()} />}
-      {data && escalations.length === 0 && (
-        <EmptyState>
-          <p>{t('escalations.empty')}</p>
-        </EmptyState>
-      )}
+      <FlowStatus
+        flow={flow}
+        loadingLabel={t('escalations.loading')}
+        emptyText={t('escalations.empty')}
+        isEmpty={escalations.length === 0}
+      />
       {data && escalations.length > 0 && (
         <ul className="escalation-list">
           {escalations.map((e) => (

@@ -3,7 +3,7 @@ import { useId } from 'react';
 import { Button } from 'react-aria-components';
 import { useT } from '../locale';
 import { PendingButton } from '../ui/PendingButton';
-import { EmptyState, ErrorState, FormError, Loading } from '../ui/states';
+import { FormError } from '../ui/states';
 import { RelativeTime } from '../ui/time';
 import { type CaseForSections, type Referral, sendReferral } from './referrals.api';
 import { ConsentDialog, OverrideDialog, ReferDialog, StatusDialog } from './referrals.dialogs';
@@ -14,7 +14,7 @@ import {
   REFERRAL_STATUS_LABELS,
   SHARE_FIELD_LABELS,
 } from './referrals.labels';
-import { isConflict, StatusChip, useCaseFlow } from './referrals.shared';
+import { FlowStatus, isConflict, StatusChip, useCaseFlow } from './referrals.shared';
 import './referrals.css';
 
 type Open =
@@ -31,20 +31,8 @@ type Open =
  */
 export function ReferralsSection({ caseId }: { caseId: string }) {
   const t = useT();
-  const {
-    isSupervisor,
-    detail,
-    data,
-    closed,
-    open,
-    setOpen,
-    message,
-    conflict,
-    conflictRef,
-    headingId,
-    done,
-    failed,
-  } = useCaseFlow<Open>(caseId);
+  const flow = useCaseFlow<Open>(caseId);
+  const { isSupervisor, data, closed, open, setOpen, headingId, done, failed } = flow;
   const referrals = data?.referrals ?? [];
 
   return (
@@ -59,21 +47,12 @@ export function ReferralsSection({ caseId }: { caseId: string }) {
           </Button>
         )}
       </div>
-      <p role="status" className="status-line">
-        {message}
-      </p>
-      {conflict && (
-        <div className="notice notice-warning" role="alert" tabIndex={-1} ref={conflictRef}>
-          <strong>{t('referrals.conflict.title')}</strong> {t('referrals.conflict.body')}
-        </div>
-      )}
-      {detail.isPending && <Loading label={t('referrals.loading')} />}
-      {detail.isError && <ErrorState error={detail.error} onRetry={() => void detail.refetch()} />}
-      {data && referrals.length === 0 && (
-        <EmptyState>
-          <p>{t('referrals.empty')}</p>
-        </EmptyState>
-      )}
+      <FlowStatus
+        flow={flow}
+        loadingLabel={t('referrals.loading')}
+        emptyText={t('referrals.empty')}
+        isEmpty={referrals.length === 0}
+      />
       {data && referrals.length > 0 && (
         <ul className="referral-list">
           {referrals.map((referral) => (

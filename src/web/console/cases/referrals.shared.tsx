@@ -4,6 +4,7 @@ import type { MessageId } from '../../i18n/messages';
 import { ApiError } from '../api/client';
 import { useT } from '../locale';
 import { useSignedInSession } from '../session';
+import { EmptyState, ErrorState, Loading } from '../ui/states';
 import { caseKeys, useCaseDetail } from './caseQuery';
 import type { CaseForSections } from './referrals.api';
 import { labelFor, statusBadge } from './referrals.labels';
@@ -93,4 +94,42 @@ export function useCaseFlow<Open>(caseId: string) {
     done,
     failed,
   };
+}
+
+/**
+ * The common top of a case section: the polite status line after a change, the stale-version notice (focused), and
+ * the loading / error / empty states of the case.
+ */
+export function FlowStatus({
+  flow,
+  loadingLabel,
+  emptyText,
+  isEmpty,
+}: {
+  flow: Pick<ReturnType<typeof useCaseFlow>, 'detail' | 'message' | 'conflict' | 'conflictRef'>;
+  loadingLabel: string;
+  emptyText: string;
+  isEmpty: boolean;
+}) {
+  const t = useT();
+  const { detail, message, conflict, conflictRef } = flow;
+  return (
+    <>
+      <p role="status" className="status-line">
+        {message}
+      </p>
+      {conflict && (
+        <div className="notice notice-warning" role="alert" tabIndex={-1} ref={conflictRef}>
+          <strong>{t('referrals.conflict.title')}</strong> {t('referrals.conflict.body')}
+        </div>
+      )}
+      {detail.isPending && <Loading label={loadingLabel} />}
+      {detail.isError && <ErrorState error={detail.error} onRetry={() => void detail.refetch()} />}
+      {detail.data && isEmpty && (
+        <EmptyState>
+          <p>{emptyText}</p>
+        </EmptyState>
+      )}
+    </>
+  );
 }
