@@ -175,9 +175,16 @@ describe('signals: chats', () => {
   });
 
   it('tells waiting chats their place in their language queue, oldest first', async () => {
+    // Arrival times have millisecond precision and chats arriving in the same millisecond are tied (broken by
+    // id, at random): keep these three a few milliseconds apart so "oldest first" is observable.
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 3));
     const a = (await signals.startChat({ language: 'other' })).signal;
+    await tick();
     const b = (await signals.startChat({ language: 'other' })).signal;
+    await tick();
     const c = (await signals.startChat({ language: 'other' })).signal;
+    expect(a.queuedAt?.getTime()).toBeLessThan(b.queuedAt?.getTime() ?? 0);
+    expect(b.queuedAt?.getTime()).toBeLessThan(c.queuedAt?.getTime() ?? 0);
     const positions = await signals.waitingPositions([c.id, a.id, b.id]);
     const [pa, pb, pc] = [positions.get(a.id), positions.get(b.id), positions.get(c.id)];
     expect(pa).toBeGreaterThanOrEqual(1);
