@@ -771,6 +771,14 @@ MATRIX.push(
   },
 );
 // --- end cases core ---
+// --- cases: task assignees ---
+MATRIX.push({
+  method: 'GET',
+  url: '/api/cases/:id/assignees',
+  access: HANDLERS,
+  request: async () => ({ url: `/api/cases/${await h1Case()}/assignees` }),
+});
+// --- end task assignees ---
 // --- cases: screening, supervision, teams ---
 // The screening's signal is assigned to the user of each attempt (the holder writes); supervision lists are for
 // supervisors; teams are read by case workers and admins, managed by admins and supervisors.
@@ -954,6 +962,12 @@ MATRIX.push(
     }),
   },
   { method: 'GET', url: '/api/referrals/needs', access: ['supervisor', 'analyst'] },
+  {
+    method: 'GET',
+    url: '/api/reports/screening',
+    access: ['supervisor', 'analyst'],
+    request: async () => ({ url: '/api/reports/screening?from=2001-04-01&to=2002-03-31' }),
+  },
   { method: 'GET', url: '/api/partner/referrals', access: ['partner'] },
   {
     method: 'GET',

@@ -12,10 +12,11 @@ import {
   screening,
   signal,
   team,
+  teamMember,
   users,
 } from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
-import { visibleCase } from './access.js';
+import { CASE_ROLES, visibleCase } from './access.js';
 
 /**
  * Case queries (docs/api/cases.md). Every list joins `visibleCase(userId)` in SQL; pages are keyset on
@@ -61,6 +62,8 @@ export interface SearchFilters {
   cursor?: { at: string; id: string };
   limit: number;
 }
+
+type CaseRole = (typeof CASE_ROLES)[number];
 
 /** `%`, `_` and `\` typed by a user match themselves. */
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -237,6 +240,29 @@ export const casesRepository = {
       .from(caseTask)
       .where(eq(caseTask.caseId, caseId))
       .orderBy(asc(caseTask.dueAt), asc(caseTask.id));
+  },
+
+  /**
+   * Who may be given a task on a case: active advocates and supervisors who open it without break-glass (for a case
+   * restricted to a team, that team's members), by display name. `onlyId` narrows to one user, so the assignee
+   * check and the list the console offers never disagree.
+   */
+  async assignees(
+    db: Db,
+    restrictedTeamId: string | null,
+    onlyId?: string,
+  ): Promise<{ id: string; displayName: string; role: CaseRole }[]> {
+    const where: SQL[] = [inArray(users.role, [...CASE_ROLES]), isNull(users.disabledAt)];
+    if (restrictedTeamId)
+      where.push(
+        sql`exists (select 1 from ${teamMember} where ${teamMember.teamId} = ${restrictedTeamId} and ${teamMember.userId} = ${users.id})`,
+      );
+    if (onlyId) where.push(eq(users.id, onlyId));
+    return db
+      .select({ id: users.id, displayName: users.displayName, role: sql<CaseRole>`${users.role}` })
+      .from(users)
+      .where(and(...where))
+      .orderBy(asc(sql`lower(${users.displayName})`), asc(users.displayName), asc(users.id));
   },
 
   async teamName(db: Db, teamId: string): Promise<string | null> {

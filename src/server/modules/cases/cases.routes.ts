@@ -19,7 +19,7 @@ import {
 import { REGIONS } from '../../../shared/wrapup.js';
 import { requireVersion } from '../../platform/http.js';
 import { SearchText } from '../../platform/schemas.js';
-import { CASE_WORKERS } from './access.js';
+import { CASE_ROLES, CASE_WORKERS } from './access.js';
 import { Answer, AnswerList, CodeList, enumOf } from './answers.js';
 import type { CasesDeps } from './cases.module.js';
 import {
@@ -536,6 +536,31 @@ export async function caseRoutes(app: FastifyInstance, deps: CasesDeps): Promise
       );
       reply.header('etag', `"${t.version}"`);
       return t;
+    },
+  );
+
+  r.get(
+    '/api/cases/:id/assignees',
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          'Who a task of this case may be assigned to: active advocates and supervisors who open it without break-glass',
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({ id: Uuid, display_name: Type.String(), role: enumOf(CASE_ROLES) }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return { items: await parts.assignees(request.auth!.user, request.params.id) };
     },
   );
 

@@ -136,15 +136,26 @@ describe('the permission filter', () => {
   });
 
   it('tasks/mine lists only visible cases', async () => {
-    const c = await newCase(member, { restricted_team_id: teamId });
+    // A task given to the outsider before the case was restricted to a team they are not in (a task cannot be
+    // assigned to them afterwards: 422 ASSIGNEE_CANNOT_OPEN_CASE, assignees.test.ts).
+    const open = await newCase(member);
     const due = new Date(Date.now() + 3600_000).toISOString();
-    const t = await call(member, 'POST', `/api/cases/${c.id}/tasks`, {
+    const t = await call(member, 'POST', `/api/cases/${open.id}/tasks`, {
       kind: 'task',
       title: 'Check in (fictional)',
       due_at: due,
       assignee_id: outsider.id,
     });
     expect(t.status).toBe(201);
+    const restricted = await call(
+      member,
+      'PATCH',
+      `/api/cases/${open.id}`,
+      { restricted_team_id: teamId },
+      { 'if-match': String(open.version) },
+    );
+    expect(restricted.status).toBe(200);
+    const c = restricted.body;
     const mine = await call(outsider, 'GET', '/api/tasks/mine');
     expect(mine.body.items.map((i: { id: string }) => i.id)).not.toContain(t.body.id);
     const own = await call(member, 'POST', `/api/cases/${c.id}/tasks`, {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import {
   type CasePersonRow,
+  type CaseRow,
   caseFile,
   caseNote,
   casePerson,
@@ -28,8 +29,8 @@ import {
   presentPerson,
   presentPlace,
   presentTask,
+  presentTasksWithPlan,
   refreshCase,
-  requireCaseWorker,
 } from './cases.service.js';
 import { checkCallBack, loadSafetyPlan } from './safety.js';
 
@@ -174,6 +175,15 @@ export function createPartsService(deps: Pick<CasesDeps, 'db' | 'config'>) {
     return presentTask(t, names, ring);
   }
 
+  /**
+   * A task goes only to someone who can open its case without break-glass (an active advocate or supervisor; for a
+   * restricted case, a member of its team): a grant expires, and a task nobody can open is a call-back missed.
+   */
+  async function requireAssignee(tx: Db, c: CaseRow, assigneeId: string): Promise<void> {
+    const [found] = await repo.assignees(tx, c.restrictedTeamId, assigneeId);
+    if (!found) throw new AppError('ASSIGNEE_CANNOT_OPEN_CASE', 422);
+  }
+
   const audit = (tx: Db, actor: Actor, caseId: string, details: Record<string, unknown>) =>
     recordAudit(tx, actor, { action: 'case.update', targetType: 'case', targetId: caseId, details });
 
@@ -302,8 +312,8 @@ export function createPartsService(deps: Pick<CasesDeps, 'db' | 'config'>) {
     async addTask(actor: Actor, user: AuthUser, caseId: string, input: TaskInput): Promise<TaskValue> {
       const dueAt = validDate(input.due_at, 'due_at');
       return db.transaction(async (tx) => {
-        await requireCase(tx, user, caseId, { forUpdate: true, open: true });
-        if (input.assignee_id) await requireCaseWorker(tx, input.assignee_id, 'assignee_id');
+        const c = await requireCase(tx, user, caseId, { forUpdate: true, open: true });
+        if (input.assignee_id) await requireAssignee(tx, c, input.assignee_id);
         if (input.signal_id) {
           const [link] = await tx
             .select({ signalId: caseSignal.signalId })
@@ -348,7 +358,7 @@ export function createPartsService(deps: Pick<CasesDeps, 'db' | 'config'>) {
     ): Promise<TaskValue> {
       const dueAt = input.due_at === undefined ? undefined : validDate(input.due_at, 'due_at');
       return db.transaction(async (tx) => {
-        await requireCase(tx, user, caseId, { forUpdate: true, open: true });
+        const c = await requireCase(tx, user, caseId, { forUpdate: true, open: true });
         const t = await loadTask(tx, caseId, taskId, true);
         if (t.version !== version)
           throw versionConflict(
@@ -376,7 +386,7 @@ export function createPartsService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           fields.push('due_at');
         }
         if (input.assignee_id !== undefined) {
-          if (input.assignee_id) await requireCaseWorker(tx, input.assignee_id, 'assignee_id');
+          if (input.assignee_id) await requireAssignee(tx, c, input.assignee_id);
           set.assigneeId = input.assignee_id;
           fields.push('assignee_id');
         }
@@ -406,7 +416,23 @@ export function createPartsService(deps: Pick<CasesDeps, 'db' | 'config'>) {
       });
     },
 
-    /** Open tasks assigned to me on cases I can see, due first (titles may name people: audited like a search). */
+    /**
+     * Who a task of this case may go to (`requireAssignee`'s rule), for the console's "Assign to" list. Names and
+     * roles of colleagues only, nothing of the case: not audited as a case read (the case must still be one I may
+     * open: 404, 403 CASE_RESTRICTED, 409 CASE_MERGED as for reading it).
+     */
+    async assignees(user: AuthUser, caseId: string) {
+      return db.transaction(async (tx) => {
+        const c = await requireCase(tx, user, caseId);
+        const found = await repo.assignees(tx, c.restrictedTeamId);
+        return found.map((u) => ({ id: u.id, display_name: u.displayName, role: u.role }));
+      });
+    },
+
+    /**
+     * Open tasks assigned to me on cases I can see, due first (titles may name people: audited like a search); an
+     * open call-back carries `plan_conflict` / `voicemail_allowed` from its signal's safety plan as it is now.
+     */
     async myTasks(actor: Actor, user: AuthUser) {
       return db.transaction(async (tx) => {
         const found = await tx
@@ -432,8 +458,16 @@ export function createPartsService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           targetType: 'case',
           details: { filters: ['tasks_mine'], count: found.length },
         });
-        return found.map((r) => ({
-          ...presentTask(r.task, names, ring),
+        // Call-backs checked against their plan as it is now, exactly as on the case.
+        const shown = await presentTasksWithPlan(
+          tx,
+          ring,
+          found.map((r) => r.task),
+          names,
+          timeZone,
+        );
+        return found.map((r, i) => ({
+          ...shown[i]!,
           case_id: r.task.caseId,
           case_reference: r.caseReference,
         }));

@@ -281,11 +281,12 @@ describe('tasks', () => {
     expect((await post({ kind: 'task', title: 'x', due_at: 'tomorrow' })).status).toBe(400);
     expect((await post({ kind: 'referral_follow_up', title: 'x', due_at: due })).status).toBe(400);
     expect((await post({ kind: 'task', title: 'x'.repeat(201), due_at: due })).status).toBe(400);
+    // Someone who cannot open the case: 422 ASSIGNEE_CANNOT_OPEN_CASE (assignees.test.ts).
     expect(
       (await post({ kind: 'task', title: 'x', due_at: due, assignee_id: crypto.randomUUID() })).status,
-    ).toBe(400);
+    ).toBe(422);
     const analyst = await staffMember(db, 'analyst');
-    expect((await post({ kind: 'task', title: 'x', due_at: due, assignee_id: analyst.id })).status).toBe(400);
+    expect((await post({ kind: 'task', title: 'x', due_at: due, assignee_id: analyst.id })).status).toBe(422);
     const s = await testSignal(db);
     expect(
       (await post({ kind: 'call_back', due_at: due, signal_id: s.id, call_number_ref: 'contact' })).status,
