@@ -38,6 +38,7 @@ import { createStaffService } from './modules/queue/staff.service.js';
 import { staffSocketRoutes } from './modules/queue/staff.ws.js';
 import { wallboardRoutes } from './modules/queue/wallboard.routes.js';
 import { createWallboardService } from './modules/queue/wallboard.service.js';
+import { registerReports } from './modules/reports/reports.module.js';
 import { systemRoutes } from './modules/system/system.routes.js';
 import { createBus } from './platform/bus.js';
 import type { Db } from './platform/db.js';
@@ -288,6 +289,7 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
   await app.register(wallboardRoutes, { wallboard: createWallboardService({ db }) });
   // Screening, cases, referrals, escalations (docs/api/cases.md): routes and the retention job.
   await registerCases(app, { db, config, bus, mailer, log: app.log });
+  await registerReports(app, { db, config });
   await app.register(cannedRoutes, { db });
   await registerConsole(app, config.consoleDir);
 
