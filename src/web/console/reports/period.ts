@@ -1,0 +1,89 @@
+// Report periods (docs/api/reports.md): days, both included, in the URL as ?from=YYYY-MM-DD&to=YYYY-MM-DD so a
+// report can be bookmarked. The funder's fiscal year runs from April 1 to March 31 (the evaluation's "2021-22").
+
+export interface Period {
+  from: string;
+  to: string;
+}
+
+export interface FiscalYear extends Period {
+  /** The calendar year it starts in: 2021 for 2021-22. */
+  start: number;
+}
+
+/** The longest period the server accepts (REPORT_PERIOD_TOO_LONG otherwise). */
+export const MAX_PERIOD_YEARS = 5;
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** A date's own calendar day (local time), as YYYY-MM-DD. */
+export function isoDay(date: Date): string {
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** The fiscal year of a day: April 1 starts a new one. */
+export function fiscalYearOf(day: string): number {
+  const year = Number(day.slice(0, 4));
+  return Number(day.slice(5, 7)) >= 4 ? year : year - 1;
+}
+
+export function fiscalYear(start: number): FiscalYear {
+  return { start, from: `${start}-04-01`, to: `${start + 1}-03-31` };
+}
+
+/** The presets: the current fiscal year (today's), then the three before it. */
+export function fiscalYearPresets(today: string, count = 4): FiscalYear[] {
+  const current = fiscalYearOf(today);
+  return Array.from({ length: count }, (_, i) => fiscalYear(current - i));
+}
+
+/** As the evaluation writes them: "2021-22" in English, "2021-2022" in French. */
+export function fiscalYearLabel(start: number, locale: string): string {
+  return locale.startsWith('fr') ? `${start}-${start + 1}` : `${start}-${String(start + 1).slice(2)}`;
+}
+
+/** A real calendar day (2021-02-30 is not), as UTC milliseconds. */
+function dayValue(value: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const at = new Date(Date.UTC(y, mo - 1, d));
+  if (y < 1900 || at.getUTCFullYear() !== y || at.getUTCMonth() !== mo - 1 || at.getUTCDate() !== d)
+    return undefined;
+  return at.getTime();
+}
+
+export type PeriodProblem = 'invalid' | 'order' | 'tooLong';
+
+/** What is wrong with a period, the server's rules: real days, from ≤ to, shorter than five years. */
+export function periodProblem(p: Period): PeriodProblem | null {
+  const from = dayValue(p.from);
+  const to = dayValue(p.to);
+  if (from === undefined || to === undefined) return 'invalid';
+  if (from > to) return 'order';
+  const f = new Date(from);
+  if (to >= Date.UTC(f.getUTCFullYear() + MAX_PERIOD_YEARS, f.getUTCMonth(), f.getUTCDate()))
+    return 'tooLong';
+  return null;
+}
+
+/** The period in the address; the current fiscal year when it names none. */
+export function periodFromSearch(search: string, today: string): Period {
+  const params = new URLSearchParams(search);
+  const from = params.get('from');
+  const to = params.get('to');
+  if (from === null && to === null) {
+    const { from: f, to: t } = fiscalYear(fiscalYearOf(today));
+    return { from: f, to: t };
+  }
+  return { from: from ?? '', to: to ?? '' };
+}
+
+export function periodSearch(p: Period): string {
+  return `?${new URLSearchParams({ from: p.from, to: p.to }).toString()}`;
+}
+
+/** The preset a period is exactly, if any (to mark it as the current one). */
+export function matchingPreset(p: Period, presets: readonly FiscalYear[]): FiscalYear | undefined {
+  return presets.find((y) => y.from === p.from && y.to === p.to);
+}
