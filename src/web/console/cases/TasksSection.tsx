@@ -1,17 +1,19 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
-import { Form } from 'react-aria-components';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { Button, Form } from 'react-aria-components';
 import { useIntl } from 'react-intl';
 import type { MessageId } from '../../i18n/messages';
 import { useT } from '../locale';
+import { useSignedInSession } from '../session';
 import { errorCode } from '../ui/errors';
 import { TextInputField } from '../ui/fields';
 import { PendingButton } from '../ui/PendingButton';
-import { SelectField } from '../ui/SelectField';
+import { type Option, SelectField } from '../ui/SelectField';
 import { EmptyState, FormError } from '../ui/states';
 import { ABSOLUTE_FORMAT } from '../ui/time';
 import { AnswerChoice } from './answers';
 import { addTask, conflictOf, getScreening, isCode, updateTask } from './api';
+import { assigneeOptions, reassignTask, useAssignees } from './assignees';
 import { ConflictNotice } from './Conflict';
 import { caseKeys } from './caseQuery';
 import { CheckedField } from './fields';
@@ -34,8 +36,14 @@ export function localInstant(date: string, time: string): string | null {
 export function TasksSection({ detail, canEdit }: { detail: CaseDetail; canEdit: boolean }) {
   const t = useT();
   const intl = useIntl();
+  const { user } = useSignedInSession();
   const open = detail.tasks.filter((task) => !task.done_at);
   const done = detail.tasks.filter((task) => task.done_at);
+  // Who a task may go to: "Assign to" on a new task (me by default), and "Reassign" on an open one.
+  const assignees = useAssignees(detail.id, detail.restricted_team?.id ?? null, canEdit);
+  const createOptions = assigneeOptions(assignees.data?.items, user, t);
+  const eligible = new Set((assignees.data?.items ?? []).map((a) => a.id));
+  const reassignOptions = createOptions.filter((o) => eligible.has(o.id));
   return (
     <section className="case-section" aria-labelledby="tasks-heading">
       <h2 id="tasks-heading" className="section-title">
@@ -52,11 +60,21 @@ export function TasksSection({ detail, canEdit }: { detail: CaseDetail; canEdit:
               task={task}
               canEdit={canEdit}
               formatDate={(v) => intl.formatDate(new Date(v), ABSOLUTE_FORMAT)}
+              assignees={reassignOptions}
+              assigneesError={assignees.error}
             />
           ))}
         </ul>
       )}
-      {canEdit && <NewTaskForm detail={detail} />}
+      {canEdit && (
+        <NewTaskForm
+          detail={detail}
+          me={user.id}
+          assignees={createOptions}
+          assigneesPending={assignees.isPending}
+          assigneesError={assignees.error}
+        />
+      )}
     </section>
   );
 }
@@ -66,15 +84,52 @@ function TaskItem({
   task,
   canEdit,
   formatDate,
+  assignees,
+  assigneesError,
 }: {
   caseId: string;
   task: Task;
   canEdit: boolean;
   formatDate: (value: string) => string;
+  /** Who this task may be given to (the server's list). */
+  assignees: Option[];
+  assigneesError: unknown;
 }) {
   const t = useT();
   const queryClient = useQueryClient();
   const [conflict, setConflict] = useState<{ current: Task; by: UserRef | null } | null>(null);
+  const name = task.title ?? codeLabel(t, 'task_kind', task.kind);
+  // What their save changed, as far as this item shows it.
+  const assigneeChanged = conflict !== null && conflict.current.assignee?.id !== task.assignee?.id;
+  const [reassigning, setReassigning] = useState(false);
+  const [choice, setChoice] = useState<string | null>(null);
+  // Who it went to (a name, not a sentence: the message follows a language switch).
+  const [reassignedTo, setReassignedTo] = useState<string | null>(null);
+  const reassignButton = useRef<HTMLButtonElement>(null);
+  const [focusBack, setFocusBack] = useState(false);
+  useEffect(() => {
+    if (focusBack && !reassigning) {
+      reassignButton.current?.focus();
+      setFocusBack(false);
+    }
+  }, [focusBack, reassigning]);
+  const closeReassign = () => {
+    setReassigning(false);
+    setFocusBack(true);
+  };
+  const reassign = useMutation({
+    mutationFn: (to: string) => reassignTask(caseId, task.id, conflict?.current.version ?? task.version, to),
+    onSuccess: (saved) => {
+      setConflict(null);
+      setReassignedTo(saved.assignee?.display_name ?? '');
+      closeReassign();
+      void queryClient.invalidateQueries({ queryKey: caseKeys.detail(caseId) });
+    },
+    onError: (error) => {
+      const found = conflictOf<Task>(error);
+      if (found) setConflict({ current: found.current, by: found.changedBy });
+    },
+  });
   const toggle = useMutation({
     mutationFn: () =>
       updateTask(caseId, task.id, conflict?.current.version ?? task.version, { done: !task.done_at }),
@@ -127,32 +182,111 @@ function TaskItem({
             void queryClient.invalidateQueries({ queryKey: caseKeys.detail(caseId) });
           }}
         >
-          <p>{conflict.current.done_at ? t('cases.tasks.theirsDone') : t('cases.tasks.theirsOpen')}</p>
+          {(!assigneeChanged || Boolean(conflict.current.done_at) !== Boolean(task.done_at)) && (
+            <p>{conflict.current.done_at ? t('cases.tasks.theirsDone') : t('cases.tasks.theirsOpen')}</p>
+          )}
+          {assigneeChanged && (
+            <p>
+              {conflict.current.assignee
+                ? t('cases.tasks.theirsAssignee', { name: conflict.current.assignee.display_name })
+                : t('cases.tasks.theirsUnassigned')}
+            </p>
+          )}
         </ConflictNotice>
       )}
       {canEdit && (
-        <PendingButton className="button small" isPending={toggle.isPending} onPress={() => toggle.mutate()}>
-          {task.done_at
-            ? t('cases.tasks.reopen', { title: task.title ?? '' })
-            : t('cases.tasks.markDone', { title: task.title ?? '' })}
-        </PendingButton>
+        <div className="form-actions case-actions">
+          <PendingButton
+            className="button small"
+            isPending={toggle.isPending}
+            onPress={() => toggle.mutate()}
+          >
+            {task.done_at
+              ? t('cases.tasks.reopen', { title: task.title ?? '' })
+              : t('cases.tasks.markDone', { title: task.title ?? '' })}
+          </PendingButton>
+          {!task.done_at && !reassigning && (
+            <Button
+              ref={reassignButton}
+              className="button small"
+              onPress={() => {
+                setReassignedTo(null);
+                reassign.reset();
+                setChoice(
+                  assignees.some((o) => o.id === task.assignee?.id) ? (task.assignee?.id ?? null) : null,
+                );
+                setReassigning(true);
+              }}
+            >
+              {t('cases.tasks.reassign', { title: name })}
+            </Button>
+          )}
+        </div>
+      )}
+      {canEdit && !task.done_at && reassigning && (
+        <fieldset className="form-section">
+          <legend className="form-section-title">{t('cases.tasks.reassign', { title: name })}</legend>
+          <div className="stack">
+            <SelectField
+              label={t('cases.tasks.assignTo')}
+              options={assignees}
+              value={choice}
+              onChange={setChoice}
+              placeholder={t('cases.answer.choose')}
+              autoFocus
+            />
+            {assigneesError ? <FormError error={assigneesError} /> : null}
+            <div className="form-actions">
+              <PendingButton
+                className="button small primary"
+                isPending={reassign.isPending}
+                isDisabled={!choice || choice === task.assignee?.id}
+                onPress={() => {
+                  if (choice) reassign.mutate(choice);
+                }}
+              >
+                {t('cases.tasks.reassignSave')}
+              </PendingButton>
+              <Button className="button small" onPress={closeReassign}>
+                {t('action.cancel')}
+              </Button>
+            </div>
+          </div>
+        </fieldset>
       )}
       <FormError error={isCode(toggle.error, 'VERSION_CONFLICT') ? null : toggle.error} />
+      <FormError error={isCode(reassign.error, 'VERSION_CONFLICT') ? null : reassign.error} />
+      <p role="status" className="status-line">
+        {reassignedTo !== null ? t('cases.tasks.reassigned', { name: reassignedTo }) : ''}
+      </p>
     </li>
   );
 }
 
-function NewTaskForm({ detail }: { detail: CaseDetail }) {
+function NewTaskForm({
+  detail,
+  me,
+  assignees,
+  assigneesPending,
+  assigneesError,
+}: {
+  detail: CaseDetail;
+  me: string;
+  assignees: Option[];
+  assigneesPending: boolean;
+  assigneesError: unknown;
+}) {
   const t = useT();
   const queryClient = useQueryClient();
   const [kind, setKind] = useState<string | null>('task');
+  const [assignee, setAssignee] = useState<string>(me);
   const [title, setTitle] = useState('');
   const [date, setDate] = useState('');
   const [time, setTime] = useState('');
   const [signalId, setSignalId] = useState<string | null>(detail.signals[0]?.id ?? null);
   const [numberRef, setNumberRef] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const [saved, setSaved] = useState('');
+  const [saved, setSaved] = useState(false);
   const callBack = kind === 'call_back';
   const plan = useQuery({
     queryKey: ['cases', 'screening', signalId ?? ''],
@@ -179,19 +313,22 @@ function NewTaskForm({ detail }: { detail: CaseDetail }) {
         due_at: dueAt,
         ...(callBack && signalId ? { signal_id: signalId } : {}),
         ...(callBack && numberRef ? { call_number_ref: numberRef } : {}),
+        // Mine unless I chose someone else (the server assigns the creator by default).
+        ...(assignee !== me ? { assignee_id: assignee } : {}),
       }),
     onSuccess: () => {
       setTitle('');
+      setAssignee(me);
       setDate('');
       setTime('');
-      setSaved(t('cases.tasks.added'));
+      setSaved(true);
       void queryClient.invalidateQueries({ queryKey: caseKeys.detail(detail.id) });
     },
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (mutation.isPending) return;
-    setSaved('');
+    setSaved(false);
     const dueAt = localInstant(date, time);
     if (!dueAt) {
       setProblem(t('cases.tasks.dueInvalid'));
@@ -243,6 +380,20 @@ function NewTaskForm({ detail }: { detail: CaseDetail }) {
           error={problem && !/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(time) ? problem : undefined}
         />
       </div>
+      <SelectField
+        label={t('cases.tasks.assignTo')}
+        description={
+          assigneesPending
+            ? t('cases.tasks.assigneesLoading')
+            : assigneesError
+              ? t('cases.tasks.assigneesFailed')
+              : t('cases.tasks.assignToHelp')
+        }
+        options={assignees}
+        value={assignee}
+        onChange={setAssignee}
+        isRequired
+      />
       {callBack && (
         <fieldset className="form-section">
           <legend className="form-section-title">{t('cases.tasks.callBack')}</legend>
@@ -304,7 +455,7 @@ function NewTaskForm({ detail }: { detail: CaseDetail }) {
         </PendingButton>
       </div>
       <p role="status" className="status-line">
-        {saved}
+        {saved ? t('cases.tasks.added') : ''}
       </p>
     </Form>
   );
