@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Keyring, keyring } from './platform/crypto.js';
+import { DEFAULT_TIME_ZONE } from './platform/period.js';
 
 /** Typed, validated configuration. Every name here is documented in `.env.example`. */
 export interface Config {
@@ -233,7 +234,7 @@ function twilioConfig(env: Env, dataDir: string, demo: boolean): TwilioConfig | 
 
 function phoneHours(env: Env): Config['phoneHours'] {
   const raw = env.HARBOUR_PHONE_HOURS;
-  const timeZone = env.HARBOUR_TIME_ZONE || 'America/Toronto';
+  const timeZone = env.HARBOUR_TIME_ZONE || DEFAULT_TIME_ZONE;
   try {
     new Intl.DateTimeFormat('en-CA', { timeZone });
   } catch {
@@ -355,7 +356,7 @@ export function loadConfig(env: Env = process.env): Config {
     interpreterLine: interpreterLine(env, demo),
     emergencyNumber: env.HARBOUR_EMERGENCY_NUMBER || '911',
     phoneHours: phoneHours(env),
-    timeZone: env.HARBOUR_TIME_ZONE || 'America/Toronto',
+    timeZone: env.HARBOUR_TIME_ZONE || DEFAULT_TIME_ZONE,
     retentionDays: int(env, 'HARBOUR_RETENTION_DAYS', 1095, 0, 36500),
     email: emailConfig(env, production, demo),
   };

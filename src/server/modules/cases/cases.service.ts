@@ -27,6 +27,7 @@ import { publish } from '../../platform/bus.js';
 import { decrypt, encrypt, type Keyring } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, notFound, versionConflict } from '../../platform/errors.js';
+import { DEFAULT_TIME_ZONE } from '../../platform/period.js';
 import type { AuthUser } from '../../platform/policy.js';
 import { normalizeAddress, openAddress, contactHashes as ringHashes } from '../channels/contact.js';
 import { generateReference } from '../queue/signals.service.js';
@@ -221,8 +222,6 @@ export function presentPlace(p: CasePlaceEventRow, ring: Keyring): PlaceValue {
     description: opener(ring)(p.descriptionSealed, p.id),
   };
 }
-
-const DEFAULT_TIME_ZONE = 'America/Toronto';
 
 /**
  * Tasks as shown on the case: an open call-back is checked again against its signal's safety plan as it is now (the

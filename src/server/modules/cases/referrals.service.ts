@@ -20,6 +20,7 @@ import { publish } from '../../platform/bus.js';
 import { encrypt } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, notFound, versionConflict } from '../../platform/errors.js';
+import { hotlineTimeZone, localDayBounds } from '../../platform/period.js';
 import { CANADIAN_PLACES, findPlace, isProvinceCode } from '../directory/places.js';
 import type { SearchParams } from '../directory/search.service.js';
 import { type CaseUser, requireCase } from './access.js';
@@ -177,7 +178,7 @@ export function createReferralsService(deps: CasesDeps) {
       const plan = screened ? await loadSafetyPlan(tx, ring, screened.signalId) : null;
       if (plan?.safe_times?.length)
         shared.safe_times = {
-          time_zone: plan.time_zone ?? config.timeZone ?? 'America/Toronto',
+          time_zone: plan.time_zone ?? hotlineTimeZone(config),
           times: plan.safe_times.map((t) => ({ days: [...t.days], from: t.from, to: t.to })),
         };
     }
@@ -492,17 +493,19 @@ export function createReferralsService(deps: CasesDeps) {
       });
     },
 
-    /** Needs of referrals created in [from, to] (dates), each referral counted once; share rounded to 0.1 %. */
+    /**
+     * Needs of referrals created from local midnight of `from` to the end of `to` (days in the hotline's zone, as
+     * the screening report counts them), each referral counted once; share rounded to 0.1 %.
+     */
     async needs(from: string | undefined, to: string | undefined) {
+      const zone = hotlineTimeZone(config);
       const rows = await db
         .select({ need: referral.need, count: sql<number>`count(*)::int` })
         .from(referral)
         .where(
           and(
-            from ? gte(referral.createdAt, new Date(`${from}T00:00:00Z`)) : undefined,
-            to
-              ? lt(referral.createdAt, new Date(new Date(`${to}T00:00:00Z`).getTime() + 86_400_000))
-              : undefined,
+            from ? gte(referral.createdAt, localDayBounds(from, from, zone).start) : undefined,
+            to ? lt(referral.createdAt, localDayBounds(to, to, zone).end) : undefined,
           ),
         )
         .groupBy(referral.need);

@@ -545,6 +545,25 @@ describe('referral needs', () => {
         { need: 'counselling', count: 1, share: 0.167 },
       ],
     });
+    // Days are the hotline's (America/Toronto in tests): 02:00 UTC on `day` is the evening before, locally.
+    const evening = json<Ref>(
+      await call(advocate, 'POST', `/api/cases/${caseId}/referrals`, {
+        need: 'medical',
+        organization_id: orgA,
+      }),
+    );
+    await db
+      .update(referral)
+      .set({ createdAt: new Date(`${day}T02:00:00Z`) })
+      .where(eq(referral.id, evening.id));
+    const dayBefore = new Date(Date.parse(`${day}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    expect(
+      json<{ total: number }>(await call(supervisor, 'GET', `/api/referrals/needs?from=${day}&to=${day}`))
+        .total,
+    ).toBe(6);
+    expect(
+      json(await call(supervisor, 'GET', `/api/referrals/needs?from=${dayBefore}&to=${dayBefore}`)),
+    ).toEqual({ total: 1, needs: [{ need: 'medical', count: 1, share: 1 }] });
     expect((await call(analyst, 'GET', `/api/referrals/needs?from=${day}&to=${day}`)).statusCode).toBe(200);
     expect((await call(advocate, 'GET', '/api/referrals/needs')).statusCode).toBe(403);
     expect((await call(supervisor, 'GET', '/api/referrals/needs?from=1999-13-45')).statusCode).toBe(400);

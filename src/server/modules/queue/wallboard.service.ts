@@ -1,9 +1,9 @@
 import { PRESENCE_STATUSES, type PresenceStatus } from '../../db/schema.js';
 import type { Db } from '../../platform/db.js';
+import { DEFAULT_TIME_ZONE } from '../../platform/period.js';
 import { type GroupFigures, wallboardRepository as repo } from './wallboard.repository.js';
 
 /** "Today" on the wallboard is the hotline's day, whatever the server's or the viewer's zone. */
-export const HOTLINE_TIME_ZONE = 'America/Toronto';
 
 /** Service-level targets: calls answered within 20 s, text conversations within 60 s. */
 export const SERVICE_TARGETS = {
@@ -53,7 +53,7 @@ function groupView(f: GroupFigures, targetS: number): GroupView {
 export function createWallboardService(deps: WallboardDeps) {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
-  const timeZone = deps.timeZone ?? HOTLINE_TIME_ZONE;
+  const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
 
   return {
     async get() {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Db } from '../../platform/db.js';
+import { hotlineTimeZone } from '../../platform/period.js';
 import { reportsRoutes } from './reports.routes.js';
 import { createReportsService } from './reports.service.js';
 
@@ -9,6 +10,6 @@ import { createReportsService } from './reports.service.js';
  * time zone (HARBOUR_TIME_ZONE), as the funder's fiscal years are.
  */
 export async function registerReports(app: FastifyInstance, deps: { db: Db; config: Config }): Promise<void> {
-  const reports = createReportsService({ db: deps.db, timeZone: deps.config.timeZone ?? 'America/Toronto' });
+  const reports = createReportsService({ db: deps.db, timeZone: hotlineTimeZone(deps.config) });
   await app.register(reportsRoutes, { reports });
 }

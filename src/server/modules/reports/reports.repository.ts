@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.js';
+import { localDayBounds } from '../../platform/period.js';
 
 /** Rows of a raw query, on either driver (both return `{ rows }`). */
 async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
@@ -18,12 +19,6 @@ export interface TallyRow {
   n: number;
 }
 
-/** The period as timestamps: local midnight of `from` to local midnight after `to`, in the hotline's zone. */
-const bounds = (from: string, to: string, timeZone: string) => ({
-  start: sql`((${from}::date)::timestamp at time zone ${timeZone})`,
-  end: sql`((${to}::date + 1)::timestamp at time zone ${timeZone})`,
-});
-
 /** A list column unnested, an empty list counted once as '' (not asked). */
 const listValues = (column: SQL) =>
   sql`unnest(case when cardinality(${column}) = 0 then array['']::text[] else ${column} end)`;
@@ -33,7 +28,7 @@ export function createReportsRepository(db: Db) {
   return {
     /** Screening answers of signals that arrived in the period (safety, classification, needs). */
     screeningTallies(from: string, to: string, timeZone: string): Promise<TallyRow[]> {
-      const { start, end } = bounds(from, to, timeZone);
+      const { start, end } = localDayBounds(from, to, timeZone);
       return rowsOf<TallyRow>(
         db,
         sql`with s as (
@@ -53,7 +48,7 @@ export function createReportsRepository(db: Db) {
 
     /** Coded fields of the people recorded in cases in the period, per role (gender, age band, exploitation). */
     peopleTallies(from: string, to: string, timeZone: string): Promise<TallyRow[]> {
-      const { start, end } = bounds(from, to, timeZone);
+      const { start, end } = localDayBounds(from, to, timeZone);
       return rowsOf<TallyRow>(
         db,
         sql`with p as (
