@@ -16,10 +16,13 @@ import { PartnerReferralsPage } from './partner/PartnerReferralsPage';
 import { QueuePage } from './queue/QueuePage';
 import { canAnswer, canWatch } from './queue/routes';
 import { WallboardPage } from './queue/WallboardPage';
+import { ReportsPage } from './reports/ReportsPage';
+import { canReadReports } from './reports/routes';
 import { navigate, parseRoute, type Route, usePathname } from './router';
 import { SessionProvider, useSession } from './session';
 import { Shell } from './shell/Shell';
 import { SupervisionPage } from './supervision/SupervisionPage';
+import { MyTasksPage } from './tasks/MyTasksPage';
 import { Loading } from './ui/states';
 
 /** Top of the console: session gate, then the route. */
@@ -69,6 +72,10 @@ function Page({ route, isAdmin, role }: { route: Route; isAdmin: boolean; role: 
       return role === 'partner' ? <PartnerReferralsPage /> : <ForbiddenPage />;
     case 'supervision':
       return role === 'supervisor' ? <SupervisionPage /> : <ForbiddenPage />;
+    case 'tasks':
+      return canWorkCases(role) ? <MyTasksPage /> : <ForbiddenPage />;
+    case 'reports':
+      return canReadReports(role) ? <ReportsPage /> : <ForbiddenPage />;
     case 'admin-users':
       return isAdmin ? <UsersPage /> : <ForbiddenPage />;
     case 'admin-audit':

@@ -7,7 +7,7 @@ import { type DirectoryView, parseDirectoryPath } from './directory/routes';
 export const BASE = '/console';
 
 export type ModuleName = 'queue' | 'cases' | 'directory' | 'reports' | 'campaigns';
-export const UPCOMING_MODULES: readonly ModuleName[] = ['reports', 'campaigns'];
+export const UPCOMING_MODULES: readonly ModuleName[] = ['campaigns'];
 
 export type Route =
   | { name: 'home' }
@@ -19,6 +19,8 @@ export type Route =
   | { name: 'case'; id: string }
   | { name: 'partner-referrals' }
   | { name: 'supervision' }
+  | { name: 'tasks' }
+  | { name: 'reports' }
   | { name: 'admin-users' }
   | { name: 'admin-audit' }
   | { name: 'admin-tokens' }
@@ -43,6 +45,8 @@ export function parseRoute(pathname: string): Route {
     return { name: 'partner-referrals' };
   if (rest.length > 0) return { name: 'not-found' };
   if (first === 'supervision' && second === undefined) return { name: 'supervision' };
+  if (first === 'tasks' && second === undefined) return { name: 'tasks' };
+  if (first === 'reports' && second === undefined) return { name: 'reports' };
   if (first === 'queue' && second === undefined) return { name: 'queue' };
   if (first === 'wallboard' && second === undefined) return { name: 'wallboard' };
   if (first === 'invite' && second === undefined) return { name: 'invite' };
@@ -60,6 +64,8 @@ export function parseRoute(pathname: string): Route {
 export const paths = {
   home: `${BASE}/`,
   module: (m: ModuleName) => `${BASE}/${m}`,
+  tasks: `${BASE}/tasks`,
+  reports: `${BASE}/reports`,
   adminUsers: `${BASE}/admin/users`,
   adminAudit: `${BASE}/admin/audit`,
   adminTokens: `${BASE}/admin/tokens`,

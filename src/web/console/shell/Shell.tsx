@@ -8,6 +8,7 @@ import { useT } from '../locale';
 import { LiveConnection } from '../queue/live';
 import { OfferCount } from '../queue/OfferCount';
 import { canAnswer, canWatch, queuePaths } from '../queue/routes';
+import { canReadReports } from '../reports/routes';
 import { type ModuleName, navigate, paths, type Route, UPCOMING_MODULES, usePathname } from '../router';
 import { useSession, useSignedInSession } from '../session';
 import { DemoBanner } from './DemoBanner';
@@ -23,7 +24,7 @@ export const MODULE_LABELS: Record<ModuleName, MessageId> = {
   campaigns: 'nav.campaigns',
 };
 
-type NavItem = 'home' | 'admin' | 'wallboard' | 'supervision' | 'partner-referrals' | ModuleName;
+type NavItem = 'home' | 'admin' | 'wallboard' | 'supervision' | 'partner-referrals' | 'tasks' | ModuleName;
 
 function isCurrent(route: Route, item: NavItem): boolean {
   if (item === 'home') return route.name === 'home';
@@ -32,6 +33,8 @@ function isCurrent(route: Route, item: NavItem): boolean {
   if (item === 'directory') return route.name === 'directory';
   if (item === 'cases') return route.name === 'cases' || route.name === 'case';
   if (item === 'supervision') return route.name === 'supervision';
+  if (item === 'tasks') return route.name === 'tasks';
+  if (item === 'reports') return route.name === 'reports';
   if (item === 'partner-referrals') return route.name === 'partner-referrals';
   if (item === 'admin') return route.name.startsWith('admin-');
   return route.name === 'module' && route.module === item;
@@ -122,11 +125,13 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
               navItem('queue', queuePaths.queue, t('nav.queue'), false, <OfferCount />)}
             {canWatch(user.role) && navItem('wallboard', queuePaths.wallboard, t('nav.wallboard'))}
             {canWorkCases(user.role) && navItem('cases', casePaths.list, t('nav.cases'))}
+            {canWorkCases(user.role) && navItem('tasks', paths.tasks, t('nav.tasks'))}
             {user.role === 'supervisor' &&
               navItem('supervision', casePaths.supervision, t('cases.nav.supervision'))}
             {user.role === 'partner' &&
               navItem('partner-referrals', casePaths.partnerReferrals, t('cases.nav.partnerReferrals'))}
             {hasDirectory && navItem('directory', directoryHome, t('nav.directory'))}
+            {canReadReports(user.role) && navItem('reports', paths.reports, t('nav.reports'))}
             {UPCOMING_MODULES.map((m) => navItem(m, paths.module(m), t(MODULE_LABELS[m]), true))}
             {isAdmin && navItem('admin', paths.adminUsers, t('nav.admin'))}
           </ul>
