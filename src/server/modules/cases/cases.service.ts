@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { MINOR_AGE_BANDS } from '../../../shared/cases.js';
 import {
   type CaseNoteRow,
@@ -20,7 +20,6 @@ import {
   signal,
   team,
   teamMember,
-  users,
 } from '../../db/schema.js';
 import { type Actor, recordAudit } from '../../platform/audit.js';
 import { publish } from '../../platform/bus.js';
@@ -31,7 +30,7 @@ import { DEFAULT_TIME_ZONE } from '../../platform/period.js';
 import type { AuthUser } from '../../platform/policy.js';
 import { normalizeAddress, openAddress, contactHashes as ringHashes } from '../channels/contact.js';
 import { generateReference } from '../queue/signals.service.js';
-import { BREAK_GLASS_HOURS, CASE_ROLES, type CaseUser, requireCase, visibleCase } from './access.js';
+import { BREAK_GLASS_HOURS, type CaseUser, requireCase, visibleCase } from './access.js';
 import type { CasesDeps } from './cases.module.js';
 import type {
   CaseDetailValue,
@@ -747,11 +746,15 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           set.status = input.status;
           fields.push('status');
         }
+        // The team the case is restricted to once this change is saved: the owner must be able to open it.
+        const team = input.restrictedTeamId !== undefined ? input.restrictedTeamId : c.restrictedTeamId;
         if (input.ownerId !== undefined) {
-          if (input.ownerId) await requireCaseWorker(tx, input.ownerId, 'owner_id');
+          if (input.ownerId && (await repo.assignees(tx, team, input.ownerId)).length === 0)
+            throw new AppError('OWNER_CANNOT_OPEN_CASE', 422);
           set.ownerId = input.ownerId;
           fields.push('owner_id');
         }
+        let handedOver: { tasks: number; owner: boolean } | undefined;
         if (input.restrictedTeamId !== undefined && input.restrictedTeamId !== c.restrictedTeamId) {
           // Restricting: only to one's own team. Lifting or moving: only the current team's members (a break-glass
           // grant lets one read a case, never open it up for good).
@@ -761,6 +764,21 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
             throw new AppError('TEAM_NOT_MEMBER', 403);
           set.restrictedTeamId = input.restrictedTeamId;
           fields.push('restricted_team_id');
+          if (input.restrictedTeamId) {
+            // Nothing may stay with someone who can no longer open the case: a call-back missed because its
+            // assignee lost access is a person not called back. Open tasks and the case itself go to the member
+            // who restricts it (they can reassign within the team).
+            handedOver = await handOverOutsideTeam(tx, caseId, input.restrictedTeamId, user.id);
+            if (
+              input.ownerId === undefined &&
+              c.ownerId &&
+              !(await isTeamMember(tx, c.ownerId, input.restrictedTeamId))
+            ) {
+              set.ownerId = user.id;
+              fields.push('owner_id');
+              handedOver.owner = true;
+            }
+          }
         }
         if (fields.length > 0) {
           await tx
@@ -770,7 +788,12 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           if (fields.includes('keywords') || fields.includes('region')) await refreshCase(tx, caseId);
           await caseEventAndPublish(tx, caseId, 'updated', user.id, { fields });
           if (fields.includes('restricted_team_id'))
-            await addCaseEvent(tx, caseId, 'restricted', user.id, { team_id: input.restrictedTeamId });
+            await addCaseEvent(tx, caseId, 'restricted', user.id, {
+              team_id: input.restrictedTeamId,
+              ...(handedOver
+                ? { tasks_handed_over: handedOver.tasks, owner_handed_over: handedOver.owner }
+                : {}),
+            });
           await recordAudit(tx, actor, {
             action: 'case.update',
             targetType: 'case',
@@ -1077,13 +1100,29 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
   };
 }
 
-/** 400 VALIDATION_FAILED unless `userId` is an enabled case worker. */
-export async function requireCaseWorker(tx: Db, userId: string, field: string): Promise<void> {
-  const [found] = await tx
-    .select({ id: users.id })
-    .from(users)
-    .where(and(eq(users.id, userId), inArray(users.role, [...CASE_ROLES]), isNull(users.disabledAt)));
-  if (!found) throw new AppError('VALIDATION_FAILED', 400, { fields: field });
+/**
+ * Open tasks of a case assigned to someone outside `teamId` go to `toUserId` (a member): returns how many moved.
+ * Each moved task gets a new version, so an edit made from the old one is a 409, not a silent overwrite.
+ */
+async function handOverOutsideTeam(
+  tx: Db,
+  caseId: string,
+  teamId: string,
+  toUserId: string,
+): Promise<{ tasks: number; owner: boolean }> {
+  const moved = await tx
+    .update(caseTask)
+    .set({ assigneeId: toUserId, version: sql`${caseTask.version} + 1` })
+    .where(
+      and(
+        eq(caseTask.caseId, caseId),
+        isNull(caseTask.doneAt),
+        isNotNull(caseTask.assigneeId),
+        sql`not exists (select 1 from ${teamMember} where ${teamMember.teamId} = ${teamId} and ${teamMember.userId} = ${caseTask.assigneeId})`,
+      ),
+    )
+    .returning({ id: caseTask.id });
+  return { tasks: moved.length, owner: false };
 }
 
 export type CasesService = ReturnType<typeof createCasesService>;

@@ -68,7 +68,7 @@ export function TimelineSection({ detail, canEdit }: { detail: CaseDetail; canEd
 type T = Parameters<typeof codeLabel>[0];
 
 /** A short, coded detail of an entry (its data holds ids and codes only). */
-function detailOf(t: T, entry: TimelineEntry): string | null {
+export function detailOf(t: T, entry: TimelineEntry): string | null {
   const data = entry.data ?? {};
   const pick = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : null);
   if (entry.type === 'closed' && pick('reason')) return codeLabel(t, 'close_reason', pick('reason'));
@@ -81,6 +81,11 @@ function detailOf(t: T, entry: TimelineEntry): string | null {
   if ((entry.type === 'merged_from' || entry.type === 'merged_into') && pick('reference'))
     return pick('reference');
   if (entry.type === 'signal_attached' && pick('reference')) return pick('reference');
+  if (entry.type === 'restricted') {
+    const tasks = typeof data.tasks_handed_over === 'number' ? data.tasks_handed_over : 0;
+    const owner = data.owner_handed_over === true;
+    if (tasks > 0 || owner) return t('cases.timeline.handedOver', { tasks, owner: owner ? 'yes' : 'no' });
+  }
   return null;
 }
 

@@ -1,11 +1,15 @@
+import { createIntl } from 'react-intl';
 import { describe, expect, it } from 'vitest';
 import en from '../../i18n/en-CA.json';
 import fr from '../../i18n/fr-CA.json';
+import type { MessageId } from '../../i18n/messages';
 import { exclusiveList } from './answers';
 import { draftToParams, emptyDraft, paramsToDraft } from './CaseSearch';
 import { CODE_GROUPS, codeKey, TIMELINE_TYPES } from './labels';
 import { planDraft, planInput, planProblems, screeningInput } from './screening.model';
 import { localInstant } from './TasksSection';
+import { detailOf } from './TimelineSection';
+import type { TimelineEntry } from './types';
 
 // Pure rules of the screening and case screens: exclusive markers, the safety plan body, search parameters, and a
 // label in both languages for every code of src/shared/cases.ts.
@@ -121,5 +125,26 @@ describe('labels', () => {
       for (const [name, catalogue] of Object.entries(catalogues))
         if (!catalogue[`cases.answer.${marker}`]) missing.push(`${name} ${marker}`);
     expect(missing).toEqual([]);
+  });
+});
+
+describe('timeline detail of a restriction', () => {
+  const entry = (data: Record<string, unknown>) =>
+    ({ id: '1', type: 'restricted', at: '2026-01-15T12:00:00Z', user: null, data }) as TimelineEntry;
+  const tOf = (locale: string, messages: Record<string, string>) => {
+    const intl = createIntl({ locale, messages });
+    return (id: MessageId, values?: Record<string, string | number>) => intl.formatMessage({ id }, values);
+  };
+  it('says what was handed over, in both languages, and nothing when nothing moved', () => {
+    const handed = entry({ team_id: 'x', tasks_handed_over: 2, owner_handed_over: true });
+    expect(detailOf(tOf('en-CA', en), handed)).toBe('Handed over to them: 2 open tasks, and the case');
+    expect(detailOf(tOf('fr-CA', fr), handed)).toBe(
+      'Confié à cette personne : 2 tâches ouvertes, et le dossier',
+    );
+    expect(detailOf(tOf('en-CA', en), entry({ tasks_handed_over: 1, owner_handed_over: false }))).toBe(
+      'Handed over to them: 1 open task',
+    );
+    expect(detailOf(tOf('en-CA', en), entry({ tasks_handed_over: 0, owner_handed_over: false }))).toBeNull();
+    expect(detailOf(tOf('en-CA', en), entry({ team_id: null }))).toBeNull();
   });
 });
