@@ -14,6 +14,7 @@ import { type Actor, recordAudit } from '../../platform/audit.js';
 import { encrypt } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { AppError, notFound, versionConflict } from '../../platform/errors.js';
+import { hotlineTimeZone } from '../../platform/period.js';
 import type { AuthUser } from '../../platform/policy.js';
 import { requireCase, visibleCase } from './access.js';
 import { checkList } from './answers.js';
@@ -101,7 +102,7 @@ const validDate = (value: string, field: string): Date => {
 export function createPartsService(deps: Pick<CasesDeps, 'db' | 'config'>) {
   const { db } = deps;
   const ring = deps.config.encryptionKey;
-  const timeZone = deps.config.timeZone ?? 'America/Toronto';
+  const timeZone = hotlineTimeZone(deps.config);
   const seal = (text: string | null | undefined, aad: string) =>
     text == null || text.trim() === '' ? null : encrypt(ring, text, aad);
 
