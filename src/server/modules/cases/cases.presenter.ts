@@ -89,6 +89,11 @@ export const Task = Type.Object({
   done_by: NullableUser,
   /** An open call-back that the signal's current safety plan no longer allows: the rule's error code. */
   plan_conflict: NullableString,
+  /**
+   * An open call-back: whether the plan as it is now allows calling its number at the moment of this answer (for an
+   * overdue call-back, "may I call now?"); null for other tasks and done ones.
+   */
+  safe_now: NullableBoolean,
   version: Type.Integer(),
 });
 export type TaskValue = Static<typeof Task>;

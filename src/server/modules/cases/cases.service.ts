@@ -234,6 +234,7 @@ export async function presentTasksWithPlan(
   tasks: CaseTaskRow[],
   names: Map<string, string>,
   timeZone: string,
+  now: Date = new Date(),
 ): Promise<TaskValue[]> {
   const plans = new Map<string, SafetyPlan | null>();
   const out: TaskValue[] = [];
@@ -241,13 +242,21 @@ export async function presentTasksWithPlan(
     const shown = presentTask(t, names, ring);
     if (t.kind === 'call_back' && !t.doneAt && t.signalId) {
       if (!plans.has(t.signalId)) plans.set(t.signalId, await loadSafetyPlan(tx, ring, t.signalId));
+      const plan = plans.get(t.signalId) ?? null;
       try {
-        const now = checkCallBack(plans.get(t.signalId) ?? null, t.dueAt, t.callNumberRef ?? '', timeZone);
-        shown.voicemail_allowed = Boolean(t.voicemailAllowed) && now.voicemailAllowed;
+        const atDue = checkCallBack(plan, t.dueAt, t.callNumberRef ?? '', timeZone);
+        shown.voicemail_allowed = Boolean(t.voicemailAllowed) && atDue.voicemailAllowed;
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         shown.plan_conflict = err.code;
         shown.voicemail_allowed = false;
+      }
+      try {
+        checkCallBack(plan, now, t.callNumberRef ?? '', timeZone);
+        shown.safe_now = true;
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        shown.safe_now = false;
       }
     }
     out.push(shown);
@@ -258,6 +267,7 @@ export async function presentTasksWithPlan(
 export function presentTask(t: CaseTaskRow, names: Map<string, string>, ring: Keyring): TaskValue {
   return {
     plan_conflict: null,
+    safe_now: null,
     id: t.id,
     kind: t.kind as TaskValue['kind'],
     title: opener(ring)(t.titleSealed, t.id),

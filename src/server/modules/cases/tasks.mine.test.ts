@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY, testApp } from '../../../../test/helpers/app.js';
 import { testDatabase } from '../../../../test/helpers/db.js';
 import type { HarbourApp } from '../../app.js';
-import { screening } from '../../db/schema.js';
+import { caseTask, screening } from '../../db/schema.js';
 import { encrypt } from '../../platform/crypto.js';
 import type { Db } from '../../platform/db.js';
 import { type Body, caller, type Staff, staffMember, testSignal } from './cases.helpers.test-support.js';
+import { presentTasksWithPlan } from './cases.service.js';
 
 // GET /api/tasks/mine checks an open call-back against its signal's safety plan as it is now, exactly as the case
 // detail does (plan_conflict, voicemail_allowed), and never carries a number.
@@ -87,6 +88,24 @@ describe('GET /api/tasks/mine and the safety plan', () => {
     // The reference to the number, never the number.
     const res = await call(advocate, 'GET', '/api/tasks/mine');
     expect(JSON.stringify(res.body)).not.toContain(SAFE_NUMBER);
+  });
+
+  it('says whether calling is safe right now (an overdue call-back asks "may I call now?"); null for a task', async () => {
+    const { callBack, task } = await caseWithCallBack(advocate);
+    const rows = await db.select().from(caseTask).where(eq(caseTask.id, callBack.id));
+    const at = async (iso: string) =>
+      (await presentTasksWithPlan(db, TEST_KEY, rows, new Map(), 'America/Toronto', new Date(iso)))[0];
+    // Wednesday 12:00 in Toronto: inside the plan's weekday 09:00–17:00.
+    expect((await at('2030-06-12T16:00:00.000Z'))?.safe_now).toBe(true);
+    // Saturday, and Wednesday 19:30: outside.
+    expect((await at('2030-06-15T16:00:00.000Z'))?.safe_now).toBe(false);
+    expect((await at('2030-06-12T23:30:00.000Z'))?.safe_now).toBe(false);
+    // The number is no longer safe: never safe now, whatever the time.
+    await setPlan(callBack.signal_id, { ...plan, safe_numbers: [] });
+    expect((await at('2030-06-12T16:00:00.000Z'))?.safe_now).toBe(false);
+    const items = await mine(advocate, [callBack.id, task.id]);
+    expect(items[callBack.id]?.safe_now).toBe(false);
+    expect(items[task.id]?.safe_now).toBeNull();
   });
 
   it('the plan changes afterwards: each broken rule is named, and no voicemail — same answer as the case', async () => {

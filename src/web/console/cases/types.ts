@@ -132,6 +132,8 @@ export interface Task {
   voicemail_allowed: boolean | null;
   /** An open call-back the current safety plan no longer allows: the rule it breaks (server error code). */
   plan_conflict?: string | null;
+  /** An open call-back: whether the plan allows calling its number at the moment the server answered. */
+  safe_now?: boolean | null;
   referral_id: string | null;
   done_at: string | null;
   done_by: UserRef | null;

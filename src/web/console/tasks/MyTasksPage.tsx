@@ -238,7 +238,7 @@ function TaskItem({
           <p className="small-text">{t('cases.tasks.voicemailNo')}</p>
         </div>
       )}
-      {(check === 'ok' || check === 'past_due') && (
+      {(check === 'ok' || check === 'past_due' || check === 'past_due_safe_now') && (
         <p className={check === 'past_due' ? 'notice notice-warning small-text' : 'small-text'}>
           {check === 'past_due' ? (
             <>
@@ -248,7 +248,7 @@ function TaskItem({
           ) : (
             <>
               <span aria-hidden="true">✓ </span>
-              {t('tasks.call.ok')}
+              {check === 'ok' ? t('tasks.call.ok') : t('tasks.call.pastDueSafeNow')}
             </>
           )}{' '}
           {task.voicemail_allowed ? t('cases.tasks.voicemailYes') : t('cases.tasks.voicemailNo')}.

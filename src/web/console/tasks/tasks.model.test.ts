@@ -83,6 +83,19 @@ describe('the call-back line', () => {
     expect(callCheck(task('a', past, { kind: 'referral_follow_up' }), now)).toBe('none');
     expect(callCheck(task('a', future, { kind: 'call_back', plan_conflict: null }), now)).toBe('ok');
     expect(callCheck(task('a', past, { kind: 'call_back', plan_conflict: null }), now)).toBe('past_due');
+    expect(callCheck(task('a', past, { kind: 'call_back', plan_conflict: null, safe_now: false }), now)).toBe(
+      'past_due',
+    );
+    expect(callCheck(task('a', past, { kind: 'call_back', plan_conflict: null, safe_now: true }), now)).toBe(
+      'past_due_safe_now',
+    );
+    // Safe now never hides a conflict with the plan.
+    expect(
+      callCheck(
+        task('a', past, { kind: 'call_back', plan_conflict: 'CALLBACK_NUMBER_NOT_SAFE', safe_now: true }),
+        now,
+      ),
+    ).toBe('conflict');
     for (const code of [
       'CALLBACK_NO_SAFETY_PLAN',
       'CALLBACK_OUTSIDE_SAFE_WINDOW',

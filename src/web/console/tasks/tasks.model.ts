@@ -61,17 +61,24 @@ export type CallCheck =
   | 'none'
   /** The safety plan as it is now refuses this call-back's time, number, or has no safe times at all. */
   | 'conflict'
-  /** The plan allowed the agreed time, but that time has passed: the safe times must be checked again first. */
+  /** The plan allowed the agreed time, but that time has passed and now is outside the safe times. */
   | 'past_due'
+  /** The agreed time has passed, and the plan allows a call now (when the server answered). */
+  | 'past_due_safe_now'
   /** The plan allows the agreed time and number. */
   | 'ok';
 
 /** What the call-back line says; done tasks never reach this list, so only open call-backs are checked. */
 export function callCheck(
-  task: Due & { kind: string; plan_conflict?: string | null | undefined },
+  task: Due & {
+    kind: string;
+    plan_conflict?: string | null | undefined;
+    safe_now?: boolean | null | undefined;
+  },
   now: Date,
 ): CallCheck {
   if (task.kind !== 'call_back') return 'none';
   if (task.plan_conflict) return 'conflict';
-  return dueTime(task) < now.getTime() ? 'past_due' : 'ok';
+  if (dueTime(task) >= now.getTime()) return 'ok';
+  return task.safe_now === true ? 'past_due_safe_now' : 'past_due';
 }
