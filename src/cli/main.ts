@@ -337,11 +337,13 @@ export function buildCli(): Command {
 
   const retention = program
     .command('retention')
-    .description('redaction of personal data HARBOUR_RETENTION_DAYS after a case closed');
+    .description(
+      'redaction of personal data HARBOUR_RETENTION_DAYS after a case closed (or a signal in no case ended)',
+    );
   retention
     .command('run')
-    .description('redact the cases that are due now (the server also does it every hour)')
-    .option('--dry-run', 'list the cases that would be redacted, change nothing')
+    .description('redact the cases and lone signals that are due now (the server also does it every hour)')
+    .option('--dry-run', 'list the cases and signals that would be redacted, change nothing')
     .option('--json', 'machine-readable output')
     .action((opts: { dryRun?: boolean; json?: boolean }) =>
       withDatabase(async (database, config) => {
@@ -355,20 +357,25 @@ export function buildCli(): Command {
         } else if (report.days === null) {
           console.log('Retention is off (HARBOUR_RETENTION_DAYS=0): nothing is redacted.');
         } else {
-          for (const c of report.cases) {
-            const counts = Object.entries(c.counts)
+          const counted = (counts: Record<string, number>) =>
+            Object.entries(counts)
               .filter(([, n]) => n > 0)
               .map(([k, n]) => `${k.replaceAll('_', ' ')} ${n}`)
-              .join(', ');
+              .join(', ') || '-';
+          for (const c of report.cases)
             console.log(
-              `  ${c.reference}  closed ${c.closedAt.toISOString().slice(0, 10)}  ${counts || '-'}`,
+              `  ${c.reference}  closed ${c.closedAt.toISOString().slice(0, 10)}  ${counted({ ...c.counts })}`,
             );
-          }
+          for (const x of report.signals)
+            console.log(
+              `  ${x.reference}  ended ${x.endedAt.toISOString().slice(0, 10)}  ${counted({ ...x.counts })}`,
+            );
           const before = report.cutoff?.toISOString().slice(0, 10);
+          const what = `${report.cases.length} case(s) closed and ${report.signals.length} signal(s) in no case ended before ${before}`;
           console.log(
             report.dryRun
-              ? `Dry run: ${report.cases.length} case(s) closed before ${before} would be redacted; nothing was changed.`
-              : `Redacted ${report.cases.length} case(s) closed before ${before} (${report.days} days).`,
+              ? `Dry run: ${what} would be redacted; nothing was changed.`
+              : `Redacted ${what} (${report.days} days).`,
           );
         }
         if (report.busy) {

@@ -141,12 +141,19 @@ export const signal = pgTable(
     campaign: text('campaign'),
     /** WhatsApp: replies are allowed until 24 h after the last inbound message. */
     windowEndsAt: ts('window_ends_at'),
+    /**
+     * When retention redacted its personal data (report, contact, address, message texts, e-mail subjects,
+     * attachments, safety plan): with its case, or on its own for a signal in no case (docs/privacy.md).
+     */
+    redactedAt: ts('redacted_at'),
     version: integer('version').notNull().default(1),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('signal_reference_key').on(t.reference),
+    /** Retention: ended signals not yet redacted, oldest first. */
+    index('signal_retention_idx').on(t.endedAt).where(sql`${t.redactedAt} is null and ${t.endedAt} is not null`),
     uniqueIndex('signal_visitor_token_key').on(t.visitorTokenHash),
     /** The waiting queues, oldest first. */
     index('signal_waiting_idx').on(t.language, t.queuedAt).where(sql`${t.state} in ('queued','offered')`),

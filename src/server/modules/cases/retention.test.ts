@@ -469,3 +469,124 @@ describe('retention: redaction of closed cases', { timeout: 120_000 }, () => {
     await on.stop();
   });
 });
+
+describe('retention: signals in no case', { timeout: 120_000 }, () => {
+  let iso: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let db: Db;
+  const s: Record<string, string> = {};
+
+  /** A signal in no case with everything a signal can carry; `endedDaysAgo` undefined = still open. */
+  async function loneSignal(endedDaysAgo?: number): Promise<string> {
+    const id = randomUUID();
+    const address = `+1555020${String(++n % 100).padStart(4, '0')}`;
+    await db.insert(signal).values({
+      id,
+      reference: ref('HB'),
+      channel: 'chat',
+      language: 'fr',
+      state: endedDaysAgo === undefined ? 'active' : 'ended',
+      region: 'QC',
+      callerType: 'victim',
+      arrivedAt: ago((endedDaysAgo ?? 0) + 1),
+      endedAt: endedDaysAgo === undefined ? null : ago(endedDaysAgo),
+      visitorTokenHash: randomBytes(16).toString('hex'),
+      contactHash: contactHash(RING, address),
+      addressSealed: sealAddress(RING, id, address),
+      reportSealed: encrypt(RING, '{"situation":"Test situation (fictional)"}', id),
+    });
+    await db.insert(signalMessage).values({
+      signalId: id,
+      seq: 1,
+      sender: 'visitor',
+      clientId: 'm1',
+      bodySealed: encrypt(RING, 'Test message (fictional)', id),
+    });
+    await db.insert(screening).values({
+      signalId: id,
+      safety: 'unsafe',
+      classification: 'information_request',
+      safetyPlanSealed: encrypt(RING, '{"code_word":"Test word (fictional)"}', id),
+    });
+    return id;
+  }
+
+  beforeAll(async () => {
+    iso = await isolatedDatabase();
+    db = iso.database.db;
+    s.old = await loneSignal(400);
+    s.recent = await loneSignal(100);
+    s.open = await loneSignal();
+  });
+  afterAll(async () => {
+    await iso?.drop();
+  });
+
+  const messageText = async (id: string) => {
+    const [m] = await db.select().from(signalMessage).where(eq(signalMessage.signalId, id));
+    return decrypt(RING, m!.bodySealed, id).toString('utf8');
+  };
+
+  it('a dry run lists the signals ended before the cutoff, with counts, and changes nothing', async () => {
+    const before = await sealedSnapshot(db);
+    const r = await runRetention(db, undefined, { dryRun: true, days: 365, now: NOW, actor });
+    expect(r.signals.map((x) => x.id)).toEqual([s.old]);
+    expect(r.signals[0]).toMatchObject({
+      reference: expect.stringMatching(/^HB-/),
+      endedAt: ago(400),
+      counts: { messages: 1, reports: 1, addresses: 1, email_subjects: 0, attachments: 0, safety_plans: 1 },
+    });
+    expect(await sealedSnapshot(db)).toEqual(before);
+  });
+
+  it('redacts a signal in no case the period after it ended; recent and open ones stay; audited with counts', async () => {
+    const r = await runRetention(db, RING, { days: 365, now: NOW, actor });
+    expect(r.signals.map((x) => x.id)).toEqual([s.old]);
+    const rows = await db
+      .select()
+      .from(signal)
+      .where(inArray(signal.id, [s.old!, s.recent!, s.open!]));
+    const byId = new Map(rows.map((x) => [x.id, x]));
+    const old = byId.get(s.old!)!;
+    expect(old).toMatchObject({
+      reportSealed: null,
+      addressSealed: null,
+      visitorTokenHash: null,
+      region: 'QC',
+      callerType: 'victim',
+      language: 'fr',
+    });
+    expect(old.redactedAt).toBeInstanceOf(Date);
+    // The repeat-contact hash stays: a person who writes again is still recognised.
+    expect(old.contactHash).not.toBeNull();
+    expect(await messageText(s.old!)).toBe('');
+    const [plan] = await db.select().from(screening).where(eq(screening.signalId, s.old!));
+    expect(plan).toMatchObject({
+      safetyPlanSealed: null,
+      classification: 'information_request',
+      safety: 'unsafe',
+    });
+    for (const kept of [s.recent!, s.open!]) {
+      expect(byId.get(kept)).toMatchObject({ redactedAt: null, reportSealed: expect.any(String) });
+      expect(await messageText(kept)).toBe('Test message (fictional)');
+    }
+    const audits = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'retention.redact'), eq(auditLog.targetId, s.old!)));
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ targetType: 'signal' });
+    expect(JSON.stringify(audits[0]!.details)).not.toContain('fictional');
+    // A second pass finds nothing more to do.
+    expect((await runRetention(db, RING, { days: 365, now: NOW, actor })).signals).toEqual([]);
+  });
+
+  it('a signal attached to a case waits for its case instead', async () => {
+    const id = await loneSignal(500);
+    const caseId = randomUUID();
+    await db.insert(caseFile).values({ id: caseId, reference: ref('HC'), status: 'active' });
+    await db.insert(caseSignal).values({ signalId: id, caseId });
+    const r = await runRetention(db, RING, { days: 365, now: NOW, actor });
+    expect(r.signals.map((x) => x.id)).not.toContain(id);
+    expect(await messageText(id)).toBe('Test message (fictional)');
+  });
+});

@@ -10,9 +10,10 @@ import { addCaseEvent } from './events.js';
  * personal data and those of its signals are redacted — sealed columns set to null (message bodies, NOT NULL, to a
  * sealed empty text), `redacted_at` stamped — while coded fields, times and counts stay for statistics. A merged
  * case follows its target: it goes when the case it was merged into (and so on) has been closed that long. A
- * signal belongs to one case at most, so a signal of an open case is never touched. One process at a time
- * (`pg_try_advisory_xact_lock`); every redacted case gets a `redacted` timeline entry and an audit row
- * `retention.redact` with counts only.
+ * signal belongs to one case at most, so a signal of an open case is never touched. A signal in no case (an
+ * information request, a conversation that never became a case) goes the same period after it ended. One process
+ * at a time (`pg_try_advisory_xact_lock`); every redacted case gets a `redacted` timeline entry, and every redacted
+ * case or lone signal an audit row `retention.redact` with counts only.
  */
 
 /** The advisory-lock key of a retention pass (one process at a time). */
@@ -48,6 +49,20 @@ export interface RetentionCase {
   counts: RetentionCounts;
 }
 
+/** What a signal carries that retention redacts (the signal-side part of `RetentionCounts`). */
+export type SignalCounts = Pick<
+  RetentionCounts,
+  'messages' | 'reports' | 'addresses' | 'email_subjects' | 'attachments' | 'safety_plans'
+>;
+
+/** A signal in no case, ended before the cutoff. */
+export interface RetentionSignal {
+  id: string;
+  reference: string;
+  endedAt: Date;
+  counts: SignalCounts;
+}
+
 export interface RetentionReport {
   dryRun: boolean;
   /** null: retention is off (0 / not configured). */
@@ -55,6 +70,8 @@ export interface RetentionReport {
   /** Cases closed before this are due. */
   cutoff: Date | null;
   cases: RetentionCase[];
+  /** Signals in no case that ended before the cutoff. */
+  signals: RetentionSignal[];
   /** Another process held the retention lock: this pass stopped (nothing half-done). */
   busy: boolean;
 }
@@ -89,6 +106,31 @@ async function isDue(db: Db, caseId: string, cutoff: Date): Promise<boolean> {
   return r?.ok === true;
 }
 
+/** The signal-side counts, for the signals `ids` (a subquery of signal ids). */
+const signalCountColumns = (ids: SQL) => sql`
+      (select count(*) from signal_message where signal_id in ${ids}) as messages,
+      (select count(*) from signal where id in ${ids}
+         and (report_sealed is not null or contact_sealed is not null)) as reports,
+      (select count(*) from signal where id in ${ids} and address_sealed is not null) as addresses,
+      (select count(*) from email_message where signal_id in ${ids} and subject_sealed is not null) as email_subjects,
+      (select count(*) from attachment where signal_id in ${ids}
+         and (data_sealed is not null or filename_sealed is not null)) as attachments,
+      (select count(*) from screening where signal_id in ${ids} and safety_plan_sealed is not null) as safety_plans`;
+
+const numbers = <K extends string>(r: Record<K, number | string> | undefined): Record<K, number> => {
+  const out = {} as Record<K, number>;
+  for (const [k, v] of Object.entries(r ?? {})) out[k as K] = Number(v ?? 0);
+  return out;
+};
+
+async function signalCountsFor(db: Db, signalId: string): Promise<SignalCounts> {
+  const [r] = await rows<Record<keyof SignalCounts, number | string>>(
+    db,
+    sql`select ${signalCountColumns(sql`(${signalId}::uuid)`)}`,
+  );
+  return numbers(r);
+}
+
 async function countsFor(db: Db, caseId: string): Promise<RetentionCounts> {
   const inCase = sql`(select signal_id from case_signal where case_id = ${caseId})`;
   const [r] = await rows<Record<keyof RetentionCounts, number | string>>(
@@ -106,18 +148,9 @@ async function countsFor(db: Db, caseId: string): Promise<RetentionCounts> {
          and (override_note_sealed is not null or outcome_note_sealed is not null)) as escalations,
       (select count(*) from case_access_grant where case_id = ${caseId} and note_sealed is not null) as access_grants,
       (select count(*) from case_signal where case_id = ${caseId}) as signals,
-      (select count(*) from signal_message where signal_id in ${inCase}) as messages,
-      (select count(*) from signal where id in ${inCase}
-         and (report_sealed is not null or contact_sealed is not null)) as reports,
-      (select count(*) from signal where id in ${inCase} and address_sealed is not null) as addresses,
-      (select count(*) from email_message where signal_id in ${inCase} and subject_sealed is not null) as email_subjects,
-      (select count(*) from attachment where signal_id in ${inCase}
-         and (data_sealed is not null or filename_sealed is not null)) as attachments,
-      (select count(*) from screening where signal_id in ${inCase} and safety_plan_sealed is not null) as safety_plans`,
+      ${signalCountColumns(inCase)}`,
   );
-  const out = {} as RetentionCounts;
-  for (const [k, v] of Object.entries(r ?? {})) out[k as keyof RetentionCounts] = Number(v ?? 0);
-  return out;
+  return numbers(r);
 }
 
 async function redactCase(tx: Db, ring: Keyring, caseId: string): Promise<void> {
@@ -140,26 +173,31 @@ async function redactCase(tx: Db, ring: Keyring, caseId: string): Promise<void> 
   await tx.execute(
     sql`update case_access_grant set note_sealed = null where case_id = ${caseId} and note_sealed is not null`,
   );
-  // Signals: the contact hash stays (repeat contacts are still recognised); coded wrap-up fields stay.
+  await redactSignals(tx, ring, inCase);
+}
+
+/**
+ * The personal data of the signals `ids` (a subquery of signal ids): report and contact, address, message texts,
+ * e-mail subjects, attachment bytes and names, the screening's safety plan, the chat's resume-token hash. The
+ * contact hash stays (repeat contacts are still recognised), as do coded wrap-up fields, times and counts.
+ */
+async function redactSignals(tx: Db, ring: Keyring, ids: SQL): Promise<void> {
   await tx.execute(sql`update signal set report_sealed = null, contact_sealed = null, address_sealed = null,
-    updated_at = now(), version = version + 1
-    where id in ${inCase} and (report_sealed is not null or contact_sealed is not null or address_sealed is not null)`);
-  const signalIds = await rows<{ signal_id: string }>(
-    tx,
-    sql`select signal_id from case_signal where case_id = ${caseId} order by signal_id`,
-  );
-  for (const { signal_id } of signalIds) {
+    visitor_token_hash = null, redacted_at = now(), updated_at = now(), version = version + 1
+    where id in ${ids}`);
+  const signalIds = await rows<{ id: string }>(tx, sql`select id from signal where id in ${ids} order by id`);
+  for (const { id } of signalIds) {
     // body_sealed is NOT NULL: an empty text, sealed like any message (AAD = signal id).
     await tx.execute(
-      sql`update signal_message set body_sealed = ${encrypt(ring, '', signal_id)} where signal_id = ${signal_id}`,
+      sql`update signal_message set body_sealed = ${encrypt(ring, '', id)} where signal_id = ${id}`,
     );
   }
   await tx.execute(sql`update email_message set subject_sealed = null
-    where signal_id in ${inCase} and subject_sealed is not null`);
+    where signal_id in ${ids} and subject_sealed is not null`);
   await tx.execute(sql`update attachment set data_sealed = null, filename_sealed = null
-    where signal_id in ${inCase} and (data_sealed is not null or filename_sealed is not null)`);
+    where signal_id in ${ids} and (data_sealed is not null or filename_sealed is not null)`);
   await tx.execute(sql`update screening set safety_plan_sealed = null, redacted_at = now(), updated_at = now(),
-    version = version + 1 where signal_id in ${inCase}`);
+    version = version + 1 where signal_id in ${ids}`);
 }
 
 /**
@@ -174,7 +212,7 @@ export async function runRetention(
 ): Promise<RetentionReport> {
   const dryRun = Boolean(options.dryRun);
   const days = options.days && options.days > 0 ? Math.trunc(options.days) : null;
-  const report: RetentionReport = { dryRun, days, cutoff: null, cases: [], busy: false };
+  const report: RetentionReport = { dryRun, days, cutoff: null, cases: [], signals: [], busy: false };
   if (days === null) return report;
   if (!dryRun && !ring) throw new Error('runRetention: a key ring is needed to redact message bodies');
   const now = options.now ?? new Date();
@@ -232,7 +270,69 @@ export async function runRetention(
     if (!last || page.length < 200) break;
     after = { closedAt: new Date(last.closed_at).toISOString(), id: last.id };
   }
+  report.busy = await loneSignals(db, ring, report, cutoff, days, actor);
   return report;
+}
+
+/** Signals in no case, ended before the cutoff and not yet redacted: each in its own transaction. True = busy. */
+async function loneSignals(
+  db: Db,
+  ring: Keyring | undefined,
+  report: RetentionReport,
+  cutoff: Date,
+  days: number,
+  actor: Actor,
+): Promise<boolean> {
+  const lone = sql`redacted_at is null and ended_at is not null and ended_at < ${cutoff.toISOString()}::timestamptz
+    and not exists (select 1 from case_signal cs where cs.signal_id = signal.id)`;
+  let after: { endedAt: string; id: string } | null = null;
+  for (;;) {
+    const page: { id: string; reference: string; ended_at: Date | string }[] = await rows(
+      db,
+      sql`select id, reference, ended_at from signal where ${lone}
+          ${after ? sql`and (ended_at, id) > (${after.endedAt}::timestamptz, ${after.id}::uuid)` : sql``}
+          order by ended_at, id limit 200`,
+    );
+    for (const s of page) {
+      const endedAt = new Date(s.ended_at);
+      if (report.dryRun) {
+        report.signals.push({
+          id: s.id,
+          reference: s.reference,
+          endedAt,
+          counts: await signalCountsFor(db, s.id),
+        });
+        continue;
+      }
+      const done = await db.transaction(async (tx) => {
+        const [lock] = await rows<{ ok: boolean }>(
+          tx,
+          sql`select pg_try_advisory_xact_lock(${RETENTION_LOCK}) as ok`,
+        );
+        if (!lock?.ok) return 'busy' as const;
+        // Still in no case (a case may have taken it since the page was read), still due, not yet redacted.
+        const [still] = await rows<{ id: string }>(
+          tx,
+          sql`select id from signal where id = ${s.id} and ${lone} for update`,
+        );
+        if (!still) return null;
+        const counts = await signalCountsFor(tx, s.id);
+        await redactSignals(tx, ring as Keyring, sql`(${s.id}::uuid)`);
+        await recordAudit(tx, actor, {
+          action: 'retention.redact',
+          targetType: 'signal',
+          targetId: s.id,
+          details: { days, ended_at: endedAt.toISOString(), counts },
+        });
+        return counts;
+      });
+      if (done === 'busy') return true;
+      if (done) report.signals.push({ id: s.id, reference: s.reference, endedAt, counts: done });
+    }
+    const last = page.at(-1);
+    if (!last || page.length < 200) return false;
+    after = { endedAt: new Date(last.ended_at).toISOString(), id: last.id };
+  }
 }
 
 /**
@@ -250,7 +350,11 @@ export function createRetentionJob(deps: Pick<CasesDeps, 'db' | 'config' | 'log'
   const pass = async () => {
     try {
       const r = await runRetention(deps.db, deps.config.encryptionKey, { days: deps.config.retentionDays });
-      if (r.cases.length > 0) deps.log.info({ cases: r.cases.length }, 'retention: closed cases redacted');
+      if (r.cases.length > 0 || r.signals.length > 0)
+        deps.log.info(
+          { cases: r.cases.length, signals: r.signals.length },
+          'retention: personal data redacted',
+        );
     } catch (err) {
       // The error's type and code only: a database message may quote a value.
       deps.log.error(
