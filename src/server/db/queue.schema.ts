@@ -153,7 +153,9 @@ export const signal = pgTable(
   (t) => [
     uniqueIndex('signal_reference_key').on(t.reference),
     /** Retention: ended signals not yet redacted, oldest first. */
-    index('signal_retention_idx').on(t.endedAt).where(sql`${t.redactedAt} is null and ${t.endedAt} is not null`),
+    index('signal_retention_idx')
+      .on(t.endedAt)
+      .where(sql`${t.redactedAt} is null and ${t.endedAt} is not null`),
     uniqueIndex('signal_visitor_token_key').on(t.visitorTokenHash),
     /** The waiting queues, oldest first. */
     index('signal_waiting_idx').on(t.language, t.queuedAt).where(sql`${t.state} in ('queued','offered')`),
