@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { NEEDS, REFERRAL_SHARE_FIELDS } from '../../../shared/cases.js';
+import { dayValue } from '../../../shared/period.js';
 import { AppError } from '../../platform/errors.js';
 import { parseVersion, requireVersion } from '../../platform/http.js';
 import { staff } from '../../platform/policy.js';
@@ -228,11 +229,12 @@ export async function referralRoutes(app: FastifyInstance, deps: CasesDeps): Pro
     },
     async (request) => {
       const { from, to } = request.query;
+      // A real day (2021-02-30 is not): the database would refuse it with a 500.
       for (const [k, v] of [
         ['from', from],
         ['to', to],
       ] as const)
-        if (v !== undefined && Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
+        if (v !== undefined && dayValue(v) === undefined)
           throw new AppError('VALIDATION_FAILED', 400, { fields: k });
       return svc.needs(from, to);
     },

@@ -568,6 +568,9 @@ describe('referral needs', () => {
     expect((await call(advocate, 'GET', '/api/referrals/needs')).statusCode).toBe(403);
     expect((await call(supervisor, 'GET', '/api/referrals/needs?from=1999-13-45')).statusCode).toBe(400);
     expect((await call(supervisor, 'GET', '/api/referrals/needs?from=yesterday')).statusCode).toBe(400);
+    // Shaped like dates but not days: 400, never a database error.
+    for (const bad of ['from=2021-02-30', 'to=2021-04-31', 'from=0000-01-01', 'to=2021-02-29'])
+      expect((await call(supervisor, 'GET', `/api/referrals/needs?${bad}`)).statusCode, bad).toBe(400);
   });
 });
 

@@ -9,12 +9,10 @@ import {
   SAFETY,
   UNKNOWN,
 } from '../../../shared/cases.js';
+import { MAX_PERIOD_YEARS, periodProblem } from '../../../shared/period.js';
 import type { Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { createReportsRepository, type TallyRow } from './reports.repository.js';
-
-/** The longest period a report covers: five fiscal years (the evaluation compares three). */
-export const MAX_PERIOD_YEARS = 5;
 
 /** Screening answers reported, with their code lists (src/shared/cases.ts). */
 export const SCREENING_FIELDS = { safety: SAFETY, classification: CLASSIFICATIONS, needs: NEEDS } as const;
@@ -44,30 +42,14 @@ export interface ScreeningReport {
   people_by_role: { role: string; people: number; fields: FieldCounts[] }[];
 }
 
-/** A real calendar day (2021-02-30 is not), as UTC milliseconds; undefined otherwise. */
-function dayOf(value: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return undefined;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const at = Date.UTC(y, mo - 1, d);
-  const back = new Date(at);
-  if (y < 1900 || back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d)
-    return undefined;
-  return at;
-}
-
 /**
  * A report period: two real days, from ≤ to (both included), at most MAX_PERIOD_YEARS long (to before the same
  * day five years after from). 400 with a stable code otherwise, so a bookmarked wrong link says what is wrong.
  */
 export function checkPeriod(from: string, to: string): void {
-  const start = dayOf(from);
-  const end = dayOf(to);
-  if (start === undefined || end === undefined || start > end)
-    throw new AppError('REPORT_PERIOD_INVALID', 400);
-  const s = new Date(start);
-  const limit = Date.UTC(s.getUTCFullYear() + MAX_PERIOD_YEARS, s.getUTCMonth(), s.getUTCDate());
-  if (end >= limit) throw new AppError('REPORT_PERIOD_TOO_LONG', 400, { years: MAX_PERIOD_YEARS });
+  const problem = periodProblem({ from, to });
+  if (problem === 'tooLong') throw new AppError('REPORT_PERIOD_TOO_LONG', 400, { years: MAX_PERIOD_YEARS });
+  if (problem) throw new AppError('REPORT_PERIOD_INVALID', 400);
 }
 
 /** Tallies of one field → codes in list order, then unlisted codes, and the three non-answers apart. */

@@ -1,18 +1,14 @@
 // Report periods (docs/api/reports.md): days, both included, in the URL as ?from=YYYY-MM-DD&to=YYYY-MM-DD so a
 // report can be bookmarked. The funder's fiscal year runs from April 1 to March 31 (the evaluation's "2021-22").
 
-export interface Period {
-  from: string;
-  to: string;
-}
+import type { Period } from '../../../shared/period';
+
+export { MAX_PERIOD_YEARS, type Period, type PeriodProblem, periodProblem } from '../../../shared/period';
 
 export interface FiscalYear extends Period {
   /** The calendar year it starts in: 2021 for 2021-22. */
   start: number;
 }
-
-/** The longest period the server accepts (REPORT_PERIOD_TOO_LONG otherwise). */
-export const MAX_PERIOD_YEARS = 5;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -40,31 +36,6 @@ export function fiscalYearPresets(today: string, count = 4): FiscalYear[] {
 /** As the evaluation writes them: "2021-22" in English, "2021-2022" in French. */
 export function fiscalYearLabel(start: number, locale: string): string {
   return locale.startsWith('fr') ? `${start}-${start + 1}` : `${start}-${String(start + 1).slice(2)}`;
-}
-
-/** A real calendar day (2021-02-30 is not), as UTC milliseconds. */
-function dayValue(value: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return undefined;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const at = new Date(Date.UTC(y, mo - 1, d));
-  if (y < 1900 || at.getUTCFullYear() !== y || at.getUTCMonth() !== mo - 1 || at.getUTCDate() !== d)
-    return undefined;
-  return at.getTime();
-}
-
-export type PeriodProblem = 'invalid' | 'order' | 'tooLong';
-
-/** What is wrong with a period, the server's rules: real days, from ≤ to, shorter than five years. */
-export function periodProblem(p: Period): PeriodProblem | null {
-  const from = dayValue(p.from);
-  const to = dayValue(p.to);
-  if (from === undefined || to === undefined) return 'invalid';
-  if (from > to) return 'order';
-  const f = new Date(from);
-  if (to >= Date.UTC(f.getUTCFullYear() + MAX_PERIOD_YEARS, f.getUTCMonth(), f.getUTCDate()))
-    return 'tooLong';
-  return null;
 }
 
 /** The period in the address; the current fiscal year when it names none. */
