@@ -1,8 +1,8 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { contactHash } from '../modules/channels/contact.js';
 import { type Actor, recordAudit } from './audit.js';
 import { decrypt, encrypt, type Keyring } from './crypto.js';
-import type { Db } from './db.js';
+import { type Db, rowsOf as rows } from './db.js';
 
 /**
  * Every sealed column of the schema and how its AAD is built (ADR 0007, docs/api/cases.md "Privacy machinery").
@@ -91,11 +91,6 @@ export const SEALED_COLUMNS: readonly string[] = SEALED_TABLES.flatMap((t) =>
 /** Values sealed before key ids existed: their key is only known by trying to open them. */
 export const V1_LABEL = 'v1 (unknown key)';
 const OTHER_LABEL = 'unrecognised format';
-
-async function rows<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
 
 const id = (name: string) => sql.identifier(name);
 const prefixOf = (ring: Keyring) => `v2.${ring.current.id}.`;

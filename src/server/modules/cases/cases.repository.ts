@@ -15,18 +15,13 @@ import {
   teamMember,
   users,
 } from '../../db/schema.js';
-import type { Db } from '../../platform/db.js';
+import { type Db, rowsOf as rows } from '../../platform/db.js';
 import { CASE_ROLES, visibleCase } from './access.js';
 
 /**
  * Case queries (docs/api/cases.md). Every list joins `visibleCase(userId)` in SQL; pages are keyset on
  * (last_activity_at desc, id) for cases and (at desc, id desc) for the timeline, with microsecond cursors.
  */
-
-async function rows<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
 
 /** Exact microsecond UTC text of a timestamp: keyset cursors must not lose PostgreSQL's precision to JS dates. */
 const microIso = (col: unknown) =>

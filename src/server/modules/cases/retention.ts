@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Actor, recordAudit } from '../../platform/audit.js';
 import { encrypt, type Keyring } from '../../platform/crypto.js';
-import type { Db } from '../../platform/db.js';
+import { type Db, rowsOf as rows } from '../../platform/db.js';
 import type { CasesDeps } from './cases.module.js';
 import { addCaseEvent } from './events.js';
 
@@ -85,11 +85,6 @@ export interface RetentionOptions {
 }
 
 const SYSTEM: Actor = { id: null, label: 'system' };
-
-async function rows<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
 
 /** Due: closed before the cutoff, and every case it was merged into (transitively) too. */
 async function isDue(db: Db, caseId: string, cutoff: Date): Promise<boolean> {

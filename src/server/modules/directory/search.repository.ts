@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db.js';
+import { type Db, rowsOf } from '../../platform/db.js';
 import { POPULATIONS_TAXONOMY, SERVICE_TYPE_TAXONOMIES } from './directory.projection.js';
 
 /** Statuses that search shows; inactive and defunct services are only reachable through the editor. */
@@ -71,12 +71,6 @@ export interface SearchHit {
 }
 
 type Row = Record<string, unknown>;
-
-/** Rows of a raw query, on either driver (both return `{ rows }`). */
-async function rowsOf<T = Row>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
 
 /** `%word%` for LIKE: a plural's final s dropped (shelters → shelter, femmes → femme), wildcards escaped. */
 export function likePattern(word: string): string {

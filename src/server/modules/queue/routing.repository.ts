@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lte, ne, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import {
   type OfferOutcome,
   type OfferRow,
@@ -10,7 +10,7 @@ import {
   signal,
   signalEvent,
 } from '../../db/schema.js';
-import type { Db } from '../../platform/db.js';
+import { type Db, rowsOf } from '../../platform/db.js';
 import { SERVICE_TARGETS } from './wallboard.service.js';
 
 /**
@@ -35,12 +35,6 @@ export const DUE = sql.raw(`(queued_at + make_interval(secs => case
     when channel in (${SERVICE_TARGETS.calls.channels.map((c) => `'${c}'`).join(',')}) then ${SERVICE_TARGETS.calls.targetS}
     when channel in (${SERVICE_TARGETS.chats.channels.map((c) => `'${c}'`).join(',')}) then ${SERVICE_TARGETS.chats.targetS}
     else ${ASYNC_TARGET_S} end))`);
-
-/** Rows of a raw query, on either driver (both return `{ rows }`). */
-async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
 
 export interface Candidate {
   userId: string;

@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, gt, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, isNull, sql } from 'drizzle-orm';
 import {
   type MessageSender,
   offer,
@@ -11,14 +11,8 @@ import {
   signalEvent,
   signalMessage,
 } from '../../db/schema.js';
-import type { Db } from '../../platform/db.js';
+import { type Db, rowsOf } from '../../platform/db.js';
 import { DUE } from './routing.repository.js';
-
-/** Rows of a raw query, on either driver (both return `{ rows }`). */
-async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
 
 const SIGNAL_COLUMNS = Object.entries(getTableColumns(signal));
 

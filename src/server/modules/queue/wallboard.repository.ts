@@ -1,11 +1,5 @@
-import { type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db.js';
-
-/** Rows of a raw query, on either driver (both return `{ rows }`). */
-async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
+import { sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '../../platform/db.js';
 
 export interface WaitingRow {
   channel: string;

@@ -1,12 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db.js';
+import { type Db, rowsOf } from '../../platform/db.js';
 import { localDayBounds } from '../../platform/period.js';
-
-/** Rows of a raw query, on either driver (both return `{ rows }`). */
-async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
 
 /**
  * One tally: how many rows hold `value` in `field`. `value` is a code, a marker (`declined`, `unknown`), or '' for
