@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { MINOR_AGE_BANDS } from '../../../shared/cases.js';
 import {
   type CaseNoteRow,
@@ -24,13 +24,13 @@ import {
 import { type Actor, recordAudit } from '../../platform/audit.js';
 import { publish } from '../../platform/bus.js';
 import { decrypt, encrypt, type Keyring } from '../../platform/crypto.js';
-import type { Db } from '../../platform/db.js';
+import { type Db, rowsOf } from '../../platform/db.js';
 import { AppError, notFound, versionConflict } from '../../platform/errors.js';
 import { DEFAULT_TIME_ZONE } from '../../platform/period.js';
 import type { AuthUser } from '../../platform/policy.js';
 import { normalizeAddress, openAddress, contactHashes as ringHashes } from '../channels/contact.js';
 import { generateReference } from '../queue/signals.service.js';
-import { BREAK_GLASS_HOURS, type CaseUser, requireCase, visibleCase } from './access.js';
+import { BREAK_GLASS_HOURS, CASE_ROLES, type CaseUser, requireCase, visibleCase } from './access.js';
 import type { CasesDeps } from './cases.module.js';
 import type {
   CaseDetailValue,
@@ -756,6 +756,17 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           set.status = input.status;
           fields.push('status');
         }
+        const restricting =
+          input.restrictedTeamId !== undefined && input.restrictedTeamId !== c.restrictedTeamId;
+        // Restricting: only to one's own team. Lifting or moving: only the current team's members (a break-glass
+        // grant lets one read a case, never open it up for good). Checked first: the owner check below must not
+        // tell a non-member who is in a team.
+        if (restricting) {
+          if (input.restrictedTeamId && !(await isTeamMember(tx, user.id, input.restrictedTeamId)))
+            throw new AppError('TEAM_NOT_MEMBER', 403);
+          if (c.restrictedTeamId && !(await isTeamMember(tx, user.id, c.restrictedTeamId)))
+            throw new AppError('TEAM_NOT_MEMBER', 403);
+        }
         // The team the case is restricted to once this change is saved: the owner must be able to open it.
         const team = input.restrictedTeamId !== undefined ? input.restrictedTeamId : c.restrictedTeamId;
         if (input.ownerId !== undefined) {
@@ -764,30 +775,15 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           set.ownerId = input.ownerId;
           fields.push('owner_id');
         }
-        let handedOver: { tasks: number; owner: boolean } | undefined;
-        if (input.restrictedTeamId !== undefined && input.restrictedTeamId !== c.restrictedTeamId) {
-          // Restricting: only to one's own team. Lifting or moving: only the current team's members (a break-glass
-          // grant lets one read a case, never open it up for good).
-          if (input.restrictedTeamId && !(await isTeamMember(tx, user.id, input.restrictedTeamId)))
-            throw new AppError('TEAM_NOT_MEMBER', 403);
-          if (c.restrictedTeamId && !(await isTeamMember(tx, user.id, c.restrictedTeamId)))
-            throw new AppError('TEAM_NOT_MEMBER', 403);
+        let handedOver: HandOver | undefined;
+        if (restricting) {
           set.restrictedTeamId = input.restrictedTeamId;
           fields.push('restricted_team_id');
           if (input.restrictedTeamId) {
-            // Nothing may stay with someone who can no longer open the case: a call-back missed because its
-            // assignee lost access is a person not called back. Open tasks and the case itself go to the member
-            // who restricts it (they can reassign within the team).
-            handedOver = await handOverOutsideTeam(tx, caseId, input.restrictedTeamId, user.id);
-            if (
-              input.ownerId === undefined &&
-              c.ownerId &&
-              !(await isTeamMember(tx, c.ownerId, input.restrictedTeamId))
-            ) {
-              set.ownerId = user.id;
-              fields.push('owner_id');
-              handedOver.owner = true;
-            }
+            handedOver = await handOverOutsideTeam(tx, caseId, input.restrictedTeamId, user.id, {
+              ownerId: input.ownerId === undefined ? c.ownerId : null,
+            });
+            if (handedOver.owner) fields.push('owner_id');
           }
         }
         if (fields.length > 0) {
@@ -983,9 +979,22 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           .where(eq(caseFile.id, fromId));
         await refreshCase(tx, caseId);
         await refreshCase(tx, fromId);
+        // Restricted after the merge: the source's tasks (or the target's owner) may be with people outside it.
+        const mergedTeam = target.restrictedTeamId ?? source.restrictedTeamId;
+        const handedOver = mergedTeam
+          ? await handOverOutsideTeam(tx, caseId, mergedTeam, user.id, { ownerId: target.ownerId })
+          : undefined;
+        const handOverData =
+          handedOver && (handedOver.tasks > 0 || handedOver.owner)
+            ? { tasks_handed_over: handedOver.tasks, owner_handed_over: handedOver.owner }
+            : {};
         if (!target.restrictedTeamId && source.restrictedTeamId)
-          await addCaseEvent(tx, caseId, 'restricted', user.id, { team_id: source.restrictedTeamId });
+          await addCaseEvent(tx, caseId, 'restricted', user.id, {
+            team_id: source.restrictedTeamId,
+            ...handOverData,
+          });
         await caseEventAndPublish(tx, caseId, 'merged_from', user.id, {
+          ...(target.restrictedTeamId ? handOverData : {}),
           case_id: fromId,
           reference: source.reference,
         });
@@ -1110,29 +1119,55 @@ export function createCasesService(deps: Pick<CasesDeps, 'db' | 'config'>) {
   };
 }
 
+interface HandOver {
+  tasks: number;
+  owner: boolean;
+}
+
+/** SQL: the user `userId` may hold a task of, or own, a case restricted to `teamId` (as `repo.assignees`). */
+const eligibleIn = (teamId: string, userId: SQL | string) =>
+  sql`exists (select 1 from users u join team_member tm on tm.user_id = u.id
+        where u.id = ${userId} and tm.team_id = ${teamId} and u.disabled_at is null
+          and u.role in (${sql.join(
+            CASE_ROLES.map((r) => sql`${r}`),
+            sql`, `,
+          )}))`;
+
 /**
- * Open tasks of a case assigned to someone outside `teamId` go to `toUserId` (a member): returns how many moved.
- * Each moved task gets a new version, so an edit made from the old one is a 409, not a silent overwrite.
+ * A case now restricted to `teamId` (restricted, or merged with a restricted case): nothing may stay with someone
+ * who can no longer open it — a call-back whose assignee lost access is a person not called back. Open tasks of
+ * anyone who is not an active advocate or supervisor of the team, and the ownership (`ownerId`, when given and
+ * not eligible), go to `toUserId`, who must be eligible (else 403 TEAM_NOT_MEMBER: nothing is changed). Moved tasks
+ * get a new version, so an edit made from the old one is a 409, not a silent overwrite.
  */
 async function handOverOutsideTeam(
   tx: Db,
   caseId: string,
   teamId: string,
   toUserId: string,
-): Promise<{ tasks: number; owner: boolean }> {
-  const moved = await tx
-    .update(caseTask)
-    .set({ assigneeId: toUserId, version: sql`${caseTask.version} + 1` })
-    .where(
-      and(
-        eq(caseTask.caseId, caseId),
-        isNull(caseTask.doneAt),
-        isNotNull(caseTask.assigneeId),
-        sql`not exists (select 1 from ${teamMember} where ${teamMember.teamId} = ${teamId} and ${teamMember.userId} = ${caseTask.assigneeId})`,
-      ),
-    )
-    .returning({ id: caseTask.id });
-  return { tasks: moved.length, owner: false };
+  options: { ownerId: string | null },
+): Promise<HandOver> {
+  const stranded = and(
+    eq(caseTask.caseId, caseId),
+    isNull(caseTask.doneAt),
+    isNotNull(caseTask.assigneeId),
+    sql`not ${eligibleIn(teamId, sql`${caseTask.assigneeId}`)}`,
+  );
+  const tasks = await tx.select({ id: caseTask.id }).from(caseTask).where(stranded);
+  const [ownerOk] = options.ownerId
+    ? await rowsOf<{ ok: boolean }>(tx, sql`select ${eligibleIn(teamId, options.ownerId)} as ok`)
+    : [{ ok: true }];
+  const owner = ownerOk?.ok !== true;
+  if (tasks.length === 0 && !owner) return { tasks: 0, owner: false };
+  const [me] = await rowsOf<{ ok: boolean }>(tx, sql`select ${eligibleIn(teamId, toUserId)} as ok`);
+  if (me?.ok !== true) throw new AppError('TEAM_NOT_MEMBER', 403);
+  if (tasks.length > 0)
+    await tx
+      .update(caseTask)
+      .set({ assigneeId: toUserId, version: sql`${caseTask.version} + 1` })
+      .where(stranded);
+  if (owner) await tx.update(caseFile).set({ ownerId: toUserId }).where(eq(caseFile.id, caseId));
+  return { tasks: tasks.length, owner };
 }
 
 export type CasesService = ReturnType<typeof createCasesService>;

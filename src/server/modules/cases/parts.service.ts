@@ -185,6 +185,17 @@ export function createPartsService(deps: Pick<CasesDeps, 'db' | 'config'>) {
     if (!found) throw new AppError('ASSIGNEE_CANNOT_OPEN_CASE', 422);
   }
 
+  /**
+   * Without an explicit assignee a task is the creator's — unless the creator could not open the case later (a
+   * break-glass reader): then the case owner's, if they can; else the creator must choose (422).
+   */
+  async function defaultAssignee(tx: Db, c: CaseRow, userId: string): Promise<string> {
+    for (const candidate of [userId, c.ownerId]) {
+      if (candidate && (await repo.assignees(tx, c.restrictedTeamId, candidate)).length > 0) return candidate;
+    }
+    throw new AppError('ASSIGNEE_CANNOT_OPEN_CASE', 422);
+  }
+
   const audit = (tx: Db, actor: Actor, caseId: string, details: Record<string, unknown>) =>
     recordAudit(tx, actor, { action: 'case.update', targetType: 'case', targetId: caseId, details });
 
@@ -315,6 +326,7 @@ export function createPartsService(deps: Pick<CasesDeps, 'db' | 'config'>) {
       return db.transaction(async (tx) => {
         const c = await requireCase(tx, user, caseId, { forUpdate: true, open: true });
         if (input.assignee_id) await requireAssignee(tx, c, input.assignee_id);
+        const assigneeId = input.assignee_id ?? (await defaultAssignee(tx, c, user.id));
         if (input.signal_id) {
           const [link] = await tx
             .select({ signalId: caseSignal.signalId })
@@ -337,7 +349,7 @@ export function createPartsService(deps: Pick<CasesDeps, 'db' | 'config'>) {
           kind: input.kind,
           titleSealed: seal(input.title, id),
           dueAt,
-          assigneeId: input.assignee_id ?? user.id,
+          assigneeId,
           signalId: input.signal_id ?? null,
           callNumberRef: numberRef,
           voicemailAllowed,

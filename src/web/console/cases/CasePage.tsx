@@ -222,7 +222,7 @@ function CaseView({ detail }: { detail: CaseDetail }) {
               {t('cases.detail.edit')}
             </Button>
           )}
-          {canEdit && detail.owner?.id !== user.id && (
+          {canEdit && detail.owner?.id !== user.id && detail.access.via !== 'break_glass' && (
             <PendingButton className="button" isPending={take.isPending} onPress={() => take.mutate()}>
               {t('cases.detail.take')}
             </PendingButton>

@@ -41,9 +41,7 @@ export function TasksSection({ detail, canEdit }: { detail: CaseDetail; canEdit:
   const done = detail.tasks.filter((task) => task.done_at);
   // Who a task may go to: "Assign to" on a new task (me by default), and "Reassign" on an open one.
   const assignees = useAssignees(detail.id, detail.restricted_team?.id ?? null, canEdit);
-  const createOptions = assigneeOptions(assignees.data?.items, user, t);
-  const eligible = new Set((assignees.data?.items ?? []).map((a) => a.id));
-  const reassignOptions = createOptions.filter((o) => eligible.has(o.id));
+  const options = assigneeOptions(assignees.data?.items, user, t);
   return (
     <section className="case-section" aria-labelledby="tasks-heading">
       <h2 id="tasks-heading" className="section-title">
@@ -60,7 +58,7 @@ export function TasksSection({ detail, canEdit }: { detail: CaseDetail; canEdit:
               task={task}
               canEdit={canEdit}
               formatDate={(v) => intl.formatDate(new Date(v), ABSOLUTE_FORMAT)}
-              assignees={reassignOptions}
+              assignees={options}
               assigneesError={assignees.error}
             />
           ))}
@@ -70,7 +68,7 @@ export function TasksSection({ detail, canEdit }: { detail: CaseDetail; canEdit:
         <NewTaskForm
           detail={detail}
           me={user.id}
-          assignees={createOptions}
+          assignees={options}
           assigneesPending={assignees.isPending}
           assigneesError={assignees.error}
         />
@@ -279,7 +277,12 @@ function NewTaskForm({
   const t = useT();
   const queryClient = useQueryClient();
   const [kind, setKind] = useState<string | null>('task');
-  const [assignee, setAssignee] = useState<string>(me);
+  // Me by default; a break-glass reader (not offered) defaults to the case's owner, else the first person offered.
+  const fallback = assignees.some((o) => o.id === me)
+    ? me
+    : (assignees.find((o) => o.id === detail.owner?.id)?.id ?? assignees[0]?.id ?? me);
+  const [chosen, setAssignee] = useState<string | null>(null);
+  const assignee = chosen ?? fallback;
   const [title, setTitle] = useState('');
   const [date, setDate] = useState('');
   const [time, setTime] = useState('');
@@ -313,12 +316,12 @@ function NewTaskForm({
         due_at: dueAt,
         ...(callBack && signalId ? { signal_id: signalId } : {}),
         ...(callBack && numberRef ? { call_number_ref: numberRef } : {}),
-        // Mine unless I chose someone else (the server assigns the creator by default).
+        // Mine unless someone else is chosen (the server assigns the creator by default, when they may hold it).
         ...(assignee !== me ? { assignee_id: assignee } : {}),
       }),
     onSuccess: () => {
       setTitle('');
-      setAssignee(me);
+      setAssignee(null);
       setDate('');
       setTime('');
       setSaved(true);

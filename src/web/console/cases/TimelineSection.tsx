@@ -78,14 +78,15 @@ export function detailOf(t: T, entry: TimelineEntry): string | null {
   if (entry.type === 'task_added' && pick('kind')) return codeLabel(t, 'task_kind', pick('kind'));
   if (entry.type === 'referral_status' && pick('status'))
     return codeLabel(t, 'referral_status', pick('status'));
+  // What a restriction (or a merge into a restricted case) handed over to the person who made it.
+  const tasks = typeof data.tasks_handed_over === 'number' ? data.tasks_handed_over : 0;
+  const owner = data.owner_handed_over === true;
+  const handedOver =
+    tasks > 0 || owner ? t('cases.timeline.handedOver', { tasks, owner: owner ? 'yes' : 'no' }) : null;
   if ((entry.type === 'merged_from' || entry.type === 'merged_into') && pick('reference'))
-    return pick('reference');
+    return [pick('reference'), handedOver].filter(Boolean).join(' · ');
   if (entry.type === 'signal_attached' && pick('reference')) return pick('reference');
-  if (entry.type === 'restricted') {
-    const tasks = typeof data.tasks_handed_over === 'number' ? data.tasks_handed_over : 0;
-    const owner = data.owner_handed_over === true;
-    if (tasks > 0 || owner) return t('cases.timeline.handedOver', { tasks, owner: owner ? 'yes' : 'no' });
-  }
+  if (entry.type === 'restricted') return handedOver;
   return null;
 }
 

@@ -41,8 +41,8 @@ export function useAssignees(caseId: string, teamId: string | null, enabled: boo
 }
 
 /**
- * The "Assign to" choices: the people the server offers, me marked. A break-glass reader is not among them but may
- * still keep a task for themselves (the server's default assignee), so "me" is always a choice.
+ * The "Assign to" choices: the people the server offers, me marked. A break-glass reader is not among them (their
+ * access ends; a task they kept would be stranded), so they choose someone of the team.
  */
 export function assigneeOptions(
   items: readonly Assignee[] | undefined,
@@ -54,12 +54,8 @@ export function assigneeOptions(
     a.id === me.id
       ? t('cases.tasks.assigneeMe', { name: a.name, role: role(a.role) })
       : t('cases.tasks.assigneeOption', { name: a.name, role: role(a.role) });
-  const list = items ?? [];
-  const options = list.map((a) => ({
+  return (items ?? []).map((a) => ({
     id: a.id,
     label: label({ id: a.id, name: a.display_name, role: a.role }),
   }));
-  if (!list.some((a) => a.id === me.id))
-    options.unshift({ id: me.id, label: label({ id: me.id, name: me.displayName, role: me.role }) });
-  return options;
 }

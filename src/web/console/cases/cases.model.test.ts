@@ -146,5 +146,7 @@ describe('timeline detail of a restriction', () => {
     );
     expect(detailOf(tOf('en-CA', en), entry({ tasks_handed_over: 0, owner_handed_over: false }))).toBeNull();
     expect(detailOf(tOf('en-CA', en), entry({ team_id: null }))).toBeNull();
+    const merged = { ...entry({ reference: 'HC-TEST-0001', tasks_handed_over: 1 }), type: 'merged_from' };
+    expect(detailOf(tOf('en-CA', en), merged)).toBe('HC-TEST-0001 · Handed over to them: 1 open task');
   });
 });
