@@ -51,6 +51,7 @@ import {
 } from './platform/http.js';
 import { loggerOptions } from './platform/logger.js';
 import { createMailer } from './platform/mail.js';
+import { hotlineTimeZone } from './platform/period.js';
 import { publicPolicy } from './platform/policy.js';
 
 export interface AppDeps {
@@ -286,7 +287,9 @@ export async function buildApp(deps: AppDeps): Promise<HarbourApp> {
     publicUrl: config.publicUrl,
     sessionIdleMinutes: config.sessionIdleMinutes,
   });
-  await app.register(wallboardRoutes, { wallboard: createWallboardService({ db }) });
+  await app.register(wallboardRoutes, {
+    wallboard: createWallboardService({ db, timeZone: hotlineTimeZone(config) }),
+  });
   // Screening, cases, referrals, escalations (docs/api/cases.md): routes and the retention job.
   await registerCases(app, { db, config, bus, mailer, log: app.log });
   await registerReports(app, { db, config });

@@ -13,7 +13,7 @@ import {
 } from '../../src/server/db/schema.js';
 import { totpNow } from '../../src/server/modules/identity/identity.service.js';
 import type { Db } from '../../src/server/platform/db.js';
-import { fiscalYearPresets, isoDay } from '../../src/web/console/reports/period.js';
+import { fiscalYearPresets } from '../../src/web/console/reports/period.js';
 import { testConfig } from '../helpers/app.js';
 import { axeViolations, launchChromium } from '../helpers/browser.js';
 import { isolatedDatabase } from '../helpers/db.js';
@@ -34,7 +34,9 @@ let iso: Awaited<ReturnType<typeof isolatedDatabase>> | undefined;
 let db: Db;
 
 // Last fiscal year (the second preset) holds the data; May of its first year is the custom period.
-const last = fiscalYearPresets(isoDay(new Date()))[1]!;
+// Today in the browser's zone (the page computes its presets there), not in the zone of the machine running Node.
+const today = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(new Date());
+const last = fiscalYearPresets(today)[1]!;
 const MAY = `${last.start}-05`;
 const FEB = `${last.start + 1}-02`;
 
@@ -167,7 +169,7 @@ describe('the Reports page in a real browser', () => {
     await page.getByRole('heading', { level: 2, name: 'Referral needs' }).waitFor();
     await page.getByRole('heading', { level: 2, name: 'Screening answers' }).waitFor();
     // The current fiscal year by default: nothing seeded there.
-    const current = fiscalYearPresets(isoDay(new Date()))[0]!;
+    const current = fiscalYearPresets(today)[0]!;
     await expect
       .poll(() =>
         page

@@ -3,14 +3,13 @@ import type { Db } from '../../platform/db.js';
 import { DEFAULT_TIME_ZONE } from '../../platform/period.js';
 import { type GroupFigures, wallboardRepository as repo } from './wallboard.repository.js';
 
-/** "Today" on the wallboard is the hotline's day, whatever the server's or the viewer's zone. */
-
 /** Service-level targets: calls answered within 20 s, text conversations within 60 s. */
 export const SERVICE_TARGETS = {
   calls: { channels: ['phone'], targetS: 20 },
   chats: { channels: ['chat', 'sms', 'whatsapp'], targetS: 60 },
 } as const;
 
+/** "Today" on the wallboard is the hotline's day (HARBOUR_TIME_ZONE), whatever the server's or the viewer's zone. */
 export interface WallboardDeps {
   db: Db;
   now?: () => Date;
