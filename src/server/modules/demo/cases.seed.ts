@@ -345,7 +345,8 @@ async function seed(
     await parts.addTask(actor, advocate, created.id, {
       kind: 'task',
       title: demo.task,
-      due_at: new Date(now.getTime() + 3 * 86_400_000).toISOString(),
+      // In three days, in the morning in Toronto (15:00 UTC is 10:00 or 11:00 there), as an advocate would set it.
+      due_at: new Date(new Date(now.getTime() + 3 * 86_400_000).setUTCHours(15, 0, 0, 0)).toISOString(),
       assignee_id: advocate.id,
     });
     const plan = demo.signals[0]?.screening.safety_plan;
