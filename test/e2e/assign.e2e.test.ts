@@ -1,15 +1,11 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type HarbourApp } from '../../src/server/app.js';
+import type { HarbourApp } from '../../src/server/app.js';
 import { caseTask, team, teamMember, users } from '../../src/server/db/schema.js';
-import { totpNow } from '../../src/server/modules/identity/identity.service.js';
 import type { Db } from '../../src/server/platform/db.js';
-import { testConfig } from '../helpers/app.js';
-import { axeViolations, launchChromium } from '../helpers/browser.js';
-import { isolatedDatabase } from '../helpers/db.js';
+import { axeViolations } from '../helpers/browser.js';
+import { type ConsoleE2e, signIn, startConsole } from '../helpers/console-e2e.js';
 import { createUser, sessionFor, type TestUser } from '../helpers/factories.js';
 
 // Giving a task to a colleague, in a real browser against a real Harbour (docs/api/cases.md "Assignees"): the
@@ -17,45 +13,21 @@ import { createUser, sessionFor, type TestUser } from '../helpers/factories.js';
 // a task goes to a colleague, is reassigned, and another person's reassignment meanwhile shows as a conflict
 // (409) with who made it. axe finds nothing, in English and in French. Its own database: the list is exact.
 
-const CONSOLE = path.resolve('dist/console/index.html');
 const ZONE = 'America/Toronto';
 
 let harbour: HarbourApp;
 let browser: Browser;
 let base: string;
-let iso: Awaited<ReturnType<typeof isolatedDatabase>> | undefined;
+let e2e: ConsoleE2e | undefined;
 let db: Db;
 
 beforeAll(async () => {
-  if (!existsSync(CONSOLE))
-    throw new Error('The console is not built: run `npm run build:web` (npm test does).');
-  iso = await isolatedDatabase();
-  db = iso.database.db;
-  harbour = await buildApp({ config: testConfig(), db });
-  await harbour.app.ready();
-  await harbour.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = harbour.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await launchChromium();
+  e2e = await startConsole();
+  ({ harbour, db, base, browser } = e2e);
 });
 afterAll(async () => {
-  await browser?.close();
-  await harbour?.app.close();
-  await iso?.drop();
+  await e2e?.close();
 });
-
-async function signIn(page: Page, user: TestUser) {
-  await page.goto(`${base}/console/`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.locator('input[autocomplete="one-time-code"]').fill(totpNow(user.totpSecret!));
-  await page.keyboard.press('Enter');
-  await page
-    .getByRole('heading', { level: 1 })
-    .filter({ hasText: /Welcome|Bienvenue/ })
-    .waitFor({ timeout: 15_000 });
-}
 
 const nameOf = async (user: TestUser) =>
   (await db.select().from(users).where(eq(users.id, user.id)))[0]!.displayName;
@@ -124,7 +96,7 @@ describe('assigning tasks in a real browser', () => {
 
     const context = await browser.newContext({ locale: 'en-CA', timezoneId: ZONE });
     const page = await context.newPage();
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await page.goto(`${base}/console/cases/${c.id}`);
     await page.getByRole('heading', { level: 1, name: `Case ${c.reference}` }).waitFor();
     const tasks = page.getByRole('region', { name: 'Tasks and call-backs' });

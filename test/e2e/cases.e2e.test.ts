@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type HarbourApp } from '../../src/server/app.js';
+import type { HarbourApp } from '../../src/server/app.js';
 import {
   caseAccessGrant,
   caseNote,
@@ -15,13 +13,12 @@ import {
   users,
 } from '../../src/server/db/schema.js';
 import { contactHash } from '../../src/server/modules/channels/contact.js';
-import { totpNow } from '../../src/server/modules/identity/identity.service.js';
 import { createSignalsService } from '../../src/server/modules/queue/signals.service.js';
 import { publish } from '../../src/server/platform/bus.js';
 import type { Db } from '../../src/server/platform/db.js';
-import { TEST_KEY, testConfig } from '../helpers/app.js';
-import { axeViolations, launchChromium } from '../helpers/browser.js';
-import { isolatedDatabase } from '../helpers/db.js';
+import { TEST_KEY } from '../helpers/app.js';
+import { axeViolations } from '../helpers/browser.js';
+import { type ConsoleE2e, signIn, startConsole } from '../helpers/console-e2e.js';
 import { createUser, sessionFor, type TestUser } from '../helpers/factories.js';
 
 // Screening and cases in the console (issue 6), in a real browser against a real Harbour: an advocate screens a
@@ -30,47 +27,23 @@ import { createUser, sessionFor, type TestUser } from '../helpers/factories.js';
 // plan's safe time; someone from another team meets the break-glass dialog on a restricted case. axe finds
 // nothing, in English and in French.
 
-const CONSOLE = path.resolve('dist/console/index.html');
 const ZONE = 'America/Toronto';
 
 let harbour: HarbourApp;
 let browser: Browser;
 let base: string;
-let iso: Awaited<ReturnType<typeof isolatedDatabase>> | undefined;
+let e2e: ConsoleE2e | undefined;
 let db: Db;
 let signals: ReturnType<typeof createSignalsService>;
 
 beforeAll(async () => {
-  if (!existsSync(CONSOLE))
-    throw new Error('The console is not built: run `npm run build:web` (npm test does).');
-  iso = await isolatedDatabase();
-  db = iso.database.db;
-  harbour = await buildApp({ config: testConfig(), db });
-  await harbour.app.ready();
-  await harbour.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = harbour.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  e2e = await startConsole();
+  ({ harbour, db, base, browser } = e2e);
   signals = createSignalsService({ db, encryptionKey: TEST_KEY });
-  browser = await launchChromium();
 });
 afterAll(async () => {
-  await browser?.close();
-  await harbour?.app.close();
-  await iso?.drop();
+  await e2e?.close();
 });
-
-async function signIn(page: Page, user: TestUser) {
-  await page.goto(`${base}/console/`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.locator('input[autocomplete="one-time-code"]').fill(totpNow(user.totpSecret!));
-  await page.keyboard.press('Enter');
-  await page
-    .getByRole('heading', { level: 1 })
-    .filter({ hasText: /Welcome|Bienvenue/ })
-    .waitFor({ timeout: 15_000 });
-}
 
 const fictionalNumber = () => `+1555010${String(1000 + Math.floor(Math.random() * 8999)).slice(-4)}`;
 
@@ -129,7 +102,7 @@ describe('screening and cases in a real browser', () => {
       alerts.push(d.message());
       await d.dismiss();
     });
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await page.goto(`${base}/console/queue?c=${sms.id}`);
     await page.getByRole('heading', { level: 2, name: `Text message ${sms.reference}` }).waitFor();
 
@@ -280,7 +253,7 @@ describe('screening and cases in a real browser', () => {
     const sms = await activeSms(advocate, fictionalNumber());
     const context = await browser.newContext({ locale: 'en-CA', timezoneId: ZONE });
     const page = await context.newPage();
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await page.goto(`${base}/console/queue?c=${sms.id}`);
     await page.getByRole('heading', { level: 2, name: `Text message ${sms.reference}` }).waitFor();
     const screen = page.getByRole('region', { name: 'Screening' });
@@ -362,7 +335,7 @@ describe('screening and cases in a real browser', () => {
 
     const context = await browser.newContext({ locale: 'en-CA', timezoneId: ZONE });
     const page = await context.newPage();
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await page.goto(`${base}/console/cases/${detail.id}`);
     await page.getByRole('heading', { level: 1, name: `Case ${detail.reference}` }).waitFor();
     expect(await page.locator('.case-header').textContent()).toContain('Minor involved');
@@ -410,7 +383,7 @@ describe('screening and cases in a real browser', () => {
 
     const context = await browser.newContext({ locale: 'en-CA', timezoneId: ZONE });
     const page = await context.newPage();
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await page.goto(`${base}/console/cases/${detail.id}`);
     await page.getByRole('heading', { level: 1, name: `Case ${detail.reference}` }).waitFor();
     await page.getByText('First title (fictional)').waitFor();
@@ -476,7 +449,7 @@ describe('screening and cases in a real browser', () => {
 
     const context = await browser.newContext({ locale: 'en-CA', timezoneId: ZONE });
     const page = await context.newPage();
-    await signIn(page, outsider);
+    await signIn(page, base, outsider);
     // The list never shows it; an exact reference says it exists and offers to open it with a reason.
     await page.goto(`${base}/console/cases?reference=${restricted.reference}`);
     await page.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();

@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TwilioStandin } from '../../src/cli/twilio-standin.js';
-import { buildApp, type HarbourApp } from '../../src/server/app.js';
 import {
   auditLog,
   callParty,
@@ -18,14 +15,13 @@ import {
 } from '../../src/server/db/schema.js';
 import { storeAttachment } from '../../src/server/modules/channels/attachments.js';
 import { contactHash } from '../../src/server/modules/channels/contact.js';
-import { totpNow } from '../../src/server/modules/identity/identity.service.js';
 import { createSignalsService } from '../../src/server/modules/queue/signals.service.js';
 import { publish } from '../../src/server/platform/bus.js';
 import { encrypt } from '../../src/server/platform/crypto.js';
 import type { Db } from '../../src/server/platform/db.js';
-import { TEST_KEY, testConfig } from '../helpers/app.js';
-import { axeViolations, launchChromium } from '../helpers/browser.js';
-import { isolatedDatabase } from '../helpers/db.js';
+import { TEST_KEY } from '../helpers/app.js';
+import { axeViolations } from '../helpers/browser.js';
+import { type ConsoleE2e, signIn, startConsole } from '../helpers/console-e2e.js';
 import { createUser, type TestUser } from '../helpers/factories.js';
 import { HOTLINE_EN, HOTLINE_FR, twilioTestSetup } from '../helpers/twilio.js';
 
@@ -33,50 +29,24 @@ import { HOTLINE_EN, HOTLINE_FR, twilioTestSetup } from '../helpers/twilio.js';
 // (REST calls to Twilio go to the local stand-in). The signals are written straight into the database, assigned
 // to the signed-in advocate, so nothing here depends on the webhooks. axe finds nothing, in English and French.
 
-const CONSOLE = path.resolve('dist/console/index.html');
-
-let harbour: HarbourApp;
 let standin: TwilioStandin;
 let browser: Browser;
 let base: string;
-let iso: Awaited<ReturnType<typeof isolatedDatabase>> | undefined;
+let e2e: ConsoleE2e | undefined;
 let db: Db;
 let signals: ReturnType<typeof createSignalsService>;
 
 beforeAll(async () => {
-  if (!existsSync(CONSOLE))
-    throw new Error('The console is not built: run `npm run build:web` (npm test does).');
-  iso = await isolatedDatabase();
-  db = iso.database.db;
   const twilio = await twilioTestSetup();
   standin = twilio.standin;
-  harbour = await buildApp({ config: testConfig(twilio.overrides), db });
-  await harbour.app.ready();
-  await harbour.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = harbour.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  e2e = await startConsole(twilio.overrides);
+  ({ db, base, browser } = e2e);
   signals = createSignalsService({ db, encryptionKey: TEST_KEY });
-  browser = await launchChromium();
 });
 afterAll(async () => {
-  await browser?.close();
-  await harbour?.app.close();
+  await e2e?.close();
   await standin?.close();
-  await iso?.drop();
 });
-
-async function signIn(page: Page, user: TestUser) {
-  await page.goto(`${base}/console/`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.locator('input[autocomplete="one-time-code"]').fill(totpNow(user.totpSecret!));
-  await page.keyboard.press('Enter');
-  await page
-    .getByRole('heading', { level: 1 })
-    .filter({ hasText: /Welcome|Bienvenue/ })
-    .waitFor({ timeout: 15_000 });
-}
 
 /** A fictional 555-01xx number, different for each contact. */
 const fictionalNumber = () => `+1555010${String(1000 + Math.floor(Math.random() * 8999)).slice(-4)}`;
@@ -208,7 +178,7 @@ describe('channels in the console (real browser)', () => {
 
     const context = await browser.newContext({ locale: 'en-CA', acceptDownloads: true });
     const page = await context.newPage();
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await page.goto(`${base}/console/queue`);
     await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
     const mine = page.getByRole('region', { name: /^My conversations/ });
@@ -325,7 +295,7 @@ describe('channels in the console (real browser)', () => {
     // Signs in from an English browser; the console follows the profile's French.
     const context = await browser.newContext({ locale: 'en-CA' });
     const page = await context.newPage();
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await page.goto(`${base}/console/queue`);
     await page.getByRole('heading', { level: 1, name: 'File d’attente' }).waitFor();
     await openConversation(page, whatsapp.reference);
@@ -429,7 +399,7 @@ describe('channels in the console (real browser)', () => {
     page.on('request', (r) => {
       if (/twilio-voice|\/api\/voice\/token/.test(r.url())) voiceRequests.push(r.url());
     });
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await page.goto(`${base}/console/queue`);
     await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
     await page

@@ -1,67 +1,37 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { buildApp, type HarbourApp } from '../../src/server/app.js';
+import type { HarbourApp } from '../../src/server/app.js';
 import { presence, signal } from '../../src/server/db/schema.js';
-import { totpNow } from '../../src/server/modules/identity/identity.service.js';
 import type { Db } from '../../src/server/platform/db.js';
-import { testConfig } from '../helpers/app.js';
-import { axeViolations, launchChromium } from '../helpers/browser.js';
-import { isolatedDatabase } from '../helpers/db.js';
-import { createUser, sessionFor, type TestUser } from '../helpers/factories.js';
+import { axeViolations } from '../helpers/browser.js';
+import { type ConsoleE2e, signIn, startConsole } from '../helpers/console-e2e.js';
+import { createUser, sessionFor } from '../helpers/factories.js';
 
 // The live queue in a real browser: an advocate takes a real visitor chat (the visitor is a `ws` client on
 // /chat/ws), messages go both ways, the conversation ends and is wrapped up (with a conflicting save by
 // someone else); the supervisor's wallboard. axe finds nothing on each screen, in English and in French.
 
-const CONSOLE = path.resolve('dist/console/index.html');
-
 let harbour: HarbourApp;
 let browser: Browser;
 let base: string;
-let iso: Awaited<ReturnType<typeof isolatedDatabase>> | undefined;
+let e2e: ConsoleE2e | undefined;
 let db: Db;
 
 beforeAll(async () => {
-  if (!existsSync(CONSOLE))
-    throw new Error('The console is not built: run `npm run build:web` (npm test does).');
   // Routing offers a signal to whoever is available: on the worker's shared database that includes other
   // tests' advocates, so this file has a database of its own.
-  iso = await isolatedDatabase();
-  db = iso.database.db;
-  harbour = await buildApp({ config: testConfig(), db });
-  await harbour.app.ready();
-  await harbour.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = harbour.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await launchChromium();
+  e2e = await startConsole();
+  ({ harbour, db, base, browser } = e2e);
 });
 afterAll(async () => {
-  await browser?.close();
-  await harbour?.app.close();
-  await iso?.drop();
+  await e2e?.close();
 });
 // Each test starts with nobody available, whatever an earlier one left behind.
 beforeEach(async () => {
   await db.update(presence).set({ status: 'offline' });
 });
-
-/** Password, then the current TOTP code; waits for the home page. */
-async function signIn(page: Page, user: TestUser) {
-  await page.goto(`${base}/console/`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.locator('input[autocomplete="one-time-code"]').fill(totpNow(user.totpSecret!));
-  await page.keyboard.press('Enter');
-  await page
-    .getByRole('heading', { level: 1 })
-    .filter({ hasText: /Welcome|Bienvenue/ })
-    .waitFor({ timeout: 15_000 });
-}
 
 type Frame = Record<string, unknown> & { type: string };
 
@@ -122,7 +92,7 @@ describe('live queue in a real browser', () => {
     const advocate = await createUser(db, { role: 'advocate', mfa: true });
     const context = await browser.newContext({ locale: 'en-CA' });
     const page = await context.newPage();
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await page.goto(`${base}/console/queue`);
     await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
     // The first save (the language) reaches the server at once, but its answer comes back late.
@@ -158,7 +128,7 @@ describe('live queue in a real browser', () => {
     page.on('console', (m) => {
       if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
     });
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await page.getByRole('link', { name: 'Queue' }).click();
     await page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
 
@@ -331,7 +301,7 @@ describe('live queue in a real browser', () => {
     const advocate = await createUser(db, { role: 'advocate', mfa: true, locale: 'fr-CA' });
     const context = await browser.newContext({ locale: 'en-CA' });
     const page = await context.newPage();
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await page.goto(`${base}/console/queue`);
     await page.getByRole('heading', { level: 1, name: 'File d’attente' }).waitFor();
     await page.getByRole('checkbox', { name: 'Français' }).check({ force: true });
@@ -366,7 +336,7 @@ describe('live queue in a real browser', () => {
     const advocate = await createUser(db, { role: 'advocate', mfa: true });
     const context = await browser.newContext({ locale: 'en-CA' });
     const page = await context.newPage();
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     // Keyboard: g then q opens the queue.
     await page.keyboard.press('g');
     await page.keyboard.press('q');
@@ -431,7 +401,7 @@ describe('live queue in a real browser', () => {
       ws.connectToServer();
       live.push(ws);
     });
-    await signIn(page, supervisor);
+    await signIn(page, base, supervisor);
     await page.getByRole('link', { name: 'Wallboard' }).click();
     await page.getByRole('heading', { level: 1, name: 'Wallboard' }).waitFor();
     await page.getByRole('heading', { level: 2, name: 'Right now' }).waitFor();

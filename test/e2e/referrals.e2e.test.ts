@@ -1,10 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type HarbourApp } from '../../src/server/app.js';
 import {
   address,
   attribute,
@@ -24,61 +21,34 @@ import {
   team,
 } from '../../src/server/db/schema.js';
 import { refreshSearch } from '../../src/server/modules/directory/directory.projection.js';
-import { totpNow } from '../../src/server/modules/identity/identity.service.js';
 import { encrypt } from '../../src/server/platform/crypto.js';
 import type { Db } from '../../src/server/platform/db.js';
-import { TEST_KEY, testConfig } from '../helpers/app.js';
-import { axeViolations, launchChromium } from '../helpers/browser.js';
-import { isolatedDatabase } from '../helpers/db.js';
-import { createUser, type TestUser } from '../helpers/factories.js';
+import { TEST_KEY } from '../helpers/app.js';
+import { axeViolations } from '../helpers/browser.js';
+import { type ConsoleE2e, signIn, startConsole } from '../helpers/console-e2e.js';
+import { createUser } from '../helpers/factories.js';
 
 // Referrals, escalations, the partner's page and supervision in a real browser, against the real server: an
 // advocate refers a person from the case (directory search in context, consent, what may be shared) and sends it;
 // the partner accepts it and records "service received"; an escalation without consent waits for a supervisor,
 // who approves it from the supervision page; its checklist, "made" and completion. axe finds nothing, EN and FR.
 
-const CONSOLE = path.resolve('dist/console/index.html');
-
-let harbour: HarbourApp;
 let browser: Browser;
 let base: string;
-let iso: Awaited<ReturnType<typeof isolatedDatabase>> | undefined;
+let e2e: ConsoleE2e | undefined;
 let db: Db;
 
 const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const tag = () => randomBytes(4).toString('hex').toUpperCase();
 
 beforeAll(async () => {
-  if (!existsSync(CONSOLE))
-    throw new Error('The console is not built: run `npm run build:web` (npm test does).');
   // The supervision lists are global (every approval, every break-glass read): a database of its own.
-  iso = await isolatedDatabase();
-  db = iso.database.db;
-  harbour = await buildApp({ config: testConfig(), db });
-  await harbour.app.ready();
-  await harbour.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = harbour.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await launchChromium();
+  e2e = await startConsole();
+  ({ db, base, browser } = e2e);
 }, 120_000);
 afterAll(async () => {
-  await browser?.close();
-  await harbour?.app.close();
-  await iso?.drop();
+  await e2e?.close();
 });
-
-async function signIn(page: Page, user: TestUser) {
-  await page.goto(`${base}/console/`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.locator('input[autocomplete="one-time-code"]').fill(totpNow(user.totpSecret!));
-  await page.keyboard.press('Enter');
-  await page
-    .getByRole('heading', { level: 1 })
-    .filter({ hasText: /Welcome|Bienvenue/ })
-    .waitFor({ timeout: 15_000 });
-}
 
 async function open(page: Page, pathname: string, heading: string | RegExp) {
   await page.goto(`${base}${pathname}`);
@@ -205,7 +175,7 @@ describe('referrals, escalations, partner and supervision in a real browser', ()
 
     const context = await browser.newContext({ locale: 'en-CA' });
     const page = await context.newPage();
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await open(page, `/console/cases/${caseId}`, 'Referrals');
     await page.getByText('No referral yet').waitFor();
 
@@ -256,7 +226,7 @@ describe('referrals, escalations, partner and supervision in a real browser', ()
     // The partner: only what was shared; accepts, then records "service received".
     const partnerContext = await browser.newContext({ locale: 'en-CA' });
     const partnerPage = await partnerContext.newPage();
-    await signIn(partnerPage, partner);
+    await signIn(partnerPage, base, partner);
     await open(partnerPage, '/console/partner/referrals', 'Referrals to your organization');
     const card = partnerPage.getByRole('listitem').filter({ hasText: 'Shelter or housing' });
     // The first name only (the first word of the name the person gave), and their language.
@@ -310,7 +280,7 @@ describe('referrals, escalations, partner and supervision in a real browser', ()
       .returning();
     const context = await browser.newContext({ locale: 'en-CA' });
     const page = await context.newPage();
-    await signIn(page, partner);
+    await signIn(page, base, partner);
     await open(page, '/console/partner/referrals', 'Referrals to your organization');
     const card = page.getByRole('listitem').filter({ hasText: 'Counselling' });
     await card.getByRole('button', { name: 'Decline' }).click();
@@ -338,7 +308,7 @@ describe('referrals, escalations, partner and supervision in a real browser', ()
 
     const context = await browser.newContext({ locale: 'en-CA' });
     const page = await context.newPage();
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await open(page, `/console/cases/${caseId}`, 'Escalations');
     // A minor: the child-protection protocol is pending.
     await page.getByText('A child is involved: the child-protection protocol must be followed.').waitFor();
@@ -364,7 +334,7 @@ describe('referrals, escalations, partner and supervision in a real browser', ()
     // The supervisor approves it from the supervision page (in French).
     const supContext = await browser.newContext({ locale: 'en-CA' });
     const supPage = await supContext.newPage();
-    await signIn(supPage, supervisor);
+    await signIn(supPage, base, supervisor);
     await open(supPage, '/console/supervision', 'Supervision');
     const approval = supPage
       .getByRole('listitem', { name: 'Law enforcement' })
@@ -464,7 +434,7 @@ describe('referrals, escalations, partner and supervision in a real browser', ()
 
     const context = await browser.newContext({ locale: 'en-CA' });
     const page = await context.newPage();
-    await signIn(page, supervisor);
+    await signIn(page, base, supervisor);
     await open(page, '/console/supervision', 'Supervision');
     const grant = page.getByRole('listitem').filter({ hasText: reference });
     await grant.getByText('Covering for the team').waitFor();

@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type HarbourApp } from '../../src/server/app.js';
 import {
   caseFile,
   casePerson,
@@ -11,26 +8,22 @@ import {
   screening,
   signal,
 } from '../../src/server/db/schema.js';
-import { totpNow } from '../../src/server/modules/identity/identity.service.js';
 import type { Db } from '../../src/server/platform/db.js';
 import { fiscalYearPresets } from '../../src/web/console/reports/period.js';
-import { testConfig } from '../helpers/app.js';
-import { axeViolations, launchChromium } from '../helpers/browser.js';
-import { isolatedDatabase } from '../helpers/db.js';
-import { createUser, type TestUser } from '../helpers/factories.js';
+import { axeViolations } from '../helpers/browser.js';
+import { type ConsoleE2e, signIn, startConsole } from '../helpers/console-e2e.js';
+import { createUser } from '../helpers/factories.js';
 
 // The Reports page in a real browser against a real Harbour: a supervisor opens it (the current fiscal year), picks
 // last fiscal year (both tables fill from fictional data), narrows to a custom period (the counts follow, the
 // address keeps the period), and switches to French; declined / unknown / not asked show as their own rows. axe
 // finds nothing in either language. An advocate meets the "not available for your role" page.
 
-const CONSOLE = path.resolve('dist/console/index.html');
 const ZONE = 'America/Toronto';
 
-let harbour: HarbourApp;
 let browser: Browser;
 let base: string;
-let iso: Awaited<ReturnType<typeof isolatedDatabase>> | undefined;
+let e2e: ConsoleE2e | undefined;
 let db: Db;
 
 // Last fiscal year (the second preset) holds the data; May of its first year is the custom period.
@@ -41,22 +34,12 @@ const MAY = `${last.start}-05`;
 const FEB = `${last.start + 1}-02`;
 
 beforeAll(async () => {
-  if (!existsSync(CONSOLE))
-    throw new Error('The console is not built: run `npm run build:web` (npm test does).');
-  iso = await isolatedDatabase();
-  db = iso.database.db;
-  harbour = await buildApp({ config: testConfig({ timeZone: ZONE }), db });
-  await harbour.app.ready();
-  await harbour.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = harbour.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await launchChromium();
+  e2e = await startConsole({ timeZone: ZONE });
+  ({ db, base, browser } = e2e);
   await seed();
 });
 afterAll(async () => {
-  await browser?.close();
-  await harbour?.app.close();
-  await iso?.drop();
+  await e2e?.close();
 });
 
 const rnd = () => Math.random().toString(36).slice(2, 6).toUpperCase();
@@ -134,19 +117,6 @@ async function seed() {
   ]);
 }
 
-async function signIn(page: Page, user: TestUser) {
-  await page.goto(`${base}/console/`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.locator('input[autocomplete="one-time-code"]').fill(totpNow(user.totpSecret!));
-  await page.keyboard.press('Enter');
-  await page
-    .getByRole('heading', { level: 1 })
-    .filter({ hasText: /Welcome|Bienvenue/ })
-    .waitFor({ timeout: 15_000 });
-}
-
 /** The cells of a table row whose header is `head`, as text. */
 async function rowOf(page: Page, table: string, head: string): Promise<string[]> {
   const row = page
@@ -163,7 +133,7 @@ describe('the Reports page in a real browser', () => {
     const supervisor = await createUser(db, { role: 'supervisor', mfa: true });
     const context = await browser.newContext({ locale: 'en-CA', timezoneId: ZONE });
     const page = await context.newPage();
-    await signIn(page, supervisor);
+    await signIn(page, base, supervisor);
     await page.getByRole('link', { name: 'Reports', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Reports' }).waitFor();
     await page.getByRole('heading', { level: 2, name: 'Referral needs' }).waitFor();
@@ -251,7 +221,7 @@ describe('the Reports page in a real browser', () => {
     const advocate = await createUser(db, { role: 'advocate', mfa: true });
     const context = await browser.newContext({ locale: 'en-CA', timezoneId: ZONE });
     const page = await context.newPage();
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     expect(await page.getByRole('link', { name: 'Reports', exact: true }).count()).toBe(0);
     await page.goto(`${base}/console/reports`);
     await page.getByRole('heading', { level: 1, name: 'Not available for your role' }).waitFor();

@@ -1,17 +1,14 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type HarbourApp } from '../../src/server/app.js';
+import type { HarbourApp } from '../../src/server/app.js';
 import { caseTask, screening, users } from '../../src/server/db/schema.js';
 import { testSignal } from '../../src/server/modules/cases/cases.helpers.test-support.js';
-import { totpNow } from '../../src/server/modules/identity/identity.service.js';
 import { encrypt } from '../../src/server/platform/crypto.js';
 import type { Db } from '../../src/server/platform/db.js';
-import { TEST_KEY, testConfig } from '../helpers/app.js';
-import { axeViolations, launchChromium } from '../helpers/browser.js';
-import { isolatedDatabase } from '../helpers/db.js';
+import { TEST_KEY } from '../helpers/app.js';
+import { axeViolations } from '../helpers/browser.js';
+import { type ConsoleE2e, signIn, startConsole } from '../helpers/console-e2e.js';
 import { createUser, sessionFor, type TestUser } from '../helpers/factories.js';
 
 // "My tasks" in a real browser against a real Harbour: an advocate with an overdue call-back whose safety plan no
@@ -19,46 +16,22 @@ import { createUser, sessionFor, type TestUser } from '../helpers/factories.js';
 // supervisor's reassignment as a conflict (409) with who did it, and an advocate with nothing due sees the empty
 // state. axe finds nothing, in English and in French.
 
-const CONSOLE = path.resolve('dist/console/index.html');
 const ZONE = 'America/Toronto';
 const SAFE_NUMBER = '+15550100188';
 
 let harbour: HarbourApp;
 let browser: Browser;
 let base: string;
-let iso: Awaited<ReturnType<typeof isolatedDatabase>> | undefined;
+let e2e: ConsoleE2e | undefined;
 let db: Db;
 
 beforeAll(async () => {
-  if (!existsSync(CONSOLE))
-    throw new Error('The console is not built: run `npm run build:web` (npm test does).');
-  iso = await isolatedDatabase();
-  db = iso.database.db;
-  harbour = await buildApp({ config: testConfig(), db });
-  await harbour.app.ready();
-  await harbour.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = harbour.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await launchChromium();
+  e2e = await startConsole();
+  ({ harbour, db, base, browser } = e2e);
 });
 afterAll(async () => {
-  await browser?.close();
-  await harbour?.app.close();
-  await iso?.drop();
+  await e2e?.close();
 });
-
-async function signIn(page: Page, user: TestUser) {
-  await page.goto(`${base}/console/`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.locator('input[autocomplete="one-time-code"]').fill(totpNow(user.totpSecret!));
-  await page.keyboard.press('Enter');
-  await page
-    .getByRole('heading', { level: 1 })
-    .filter({ hasText: /Welcome|Bienvenue/ })
-    .waitFor({ timeout: 15_000 });
-}
 
 /** A call through the API as `user` (the data the advocate finds on the page). */
 async function asUser(
@@ -134,7 +107,7 @@ describe('my tasks in a real browser', () => {
 
     const context = await browser.newContext({ locale: 'en-CA', timezoneId: ZONE });
     const page = await context.newPage();
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await page.getByRole('navigation').getByRole('link', { name: 'My tasks' }).click();
     await page.getByRole('heading', { level: 1, name: 'My tasks' }).waitFor();
 
@@ -212,7 +185,7 @@ describe('my tasks in a real browser', () => {
     const advocate = await createUser(db, { role: 'advocate', mfa: true });
     const context = await browser.newContext({ locale: 'en-CA', timezoneId: ZONE });
     const page = await context.newPage();
-    await signIn(page, advocate);
+    await signIn(page, base, advocate);
     await page.goto(`${base}/console/tasks`);
     await page.getByText('Nothing due — new tasks you are assigned appear here.').waitFor();
     expect(await page.locator('main').getByRole('region').count()).toBe(0);
