@@ -147,34 +147,20 @@ function PeriodPicker({
           {t('reports.period.custom')}
         </p>
         <div className="report-custom-fields">
-          <div className="field">
-            <label className="field-label" htmlFor={`${presetsId}-from`}>
-              {t('reports.period.from')}
-            </label>
-            <input
-              id={`${presetsId}-from`}
-              className="input"
-              type="date"
-              value={draft.from}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? `${presetsId}-error` : undefined}
-              onChange={(e) => setDraft({ ...draft, from: e.target.value })}
-            />
-          </div>
-          <div className="field">
-            <label className="field-label" htmlFor={`${presetsId}-to`}>
-              {t('reports.period.to')}
-            </label>
-            <input
-              id={`${presetsId}-to`}
-              className="input"
-              type="date"
-              value={draft.to}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? `${presetsId}-error` : undefined}
-              onChange={(e) => setDraft({ ...draft, to: e.target.value })}
-            />
-          </div>
+          <DayField
+            id={`${presetsId}-from`}
+            label={t('reports.period.from')}
+            value={draft.from}
+            errorId={error ? `${presetsId}-error` : undefined}
+            onChange={(from) => setDraft({ ...draft, from })}
+          />
+          <DayField
+            id={`${presetsId}-to`}
+            label={t('reports.period.to')}
+            value={draft.to}
+            errorId={error ? `${presetsId}-error` : undefined}
+            onChange={(to) => setDraft({ ...draft, to })}
+          />
           <Button type="submit" className="button primary">
             {t('reports.period.show')}
           </Button>
@@ -575,6 +561,32 @@ function PeopleTable({
         </p>
       )}
       <CsvButton name={caption} filename={csvName(`people-${field}`, period)} rows={csv} />
+    </div>
+  );
+}
+
+/** One day of the custom period: a labelled native date input, tied to the form's error when there is one. */
+function DayField(props: {
+  id: string;
+  label: string;
+  value: string;
+  errorId: string | undefined;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={props.id}>
+        {props.label}
+      </label>
+      <input
+        id={props.id}
+        className="input"
+        type="date"
+        value={props.value}
+        aria-invalid={props.errorId ? true : undefined}
+        aria-describedby={props.errorId}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
     </div>
   );
 }
