@@ -17,7 +17,7 @@ import { assigneeOptions, reassignTask, useAssignees } from './assignees';
 import { ConflictNotice } from './Conflict';
 import { caseKeys } from './caseQuery';
 import { CheckedField } from './fields';
-import { codeLabel, dayLabel } from './labels';
+import { codeLabel, dayLabel, planConflictLabel } from './labels';
 import type { CaseDetail, Task, UserRef } from './types';
 
 const CALLBACK_ERRORS = [
@@ -164,12 +164,7 @@ function TaskItem({
       </p>
       {task.plan_conflict && !task.done_at && (
         <p className="notice notice-warning" role="note">
-          <strong>{t('cases.tasks.planChanged')}</strong>{' '}
-          {task.plan_conflict === 'CALLBACK_NUMBER_NOT_SAFE'
-            ? t('cases.tasks.planChangedNumber')
-            : task.plan_conflict === 'CALLBACK_OUTSIDE_SAFE_WINDOW'
-              ? t('cases.tasks.planChangedTime')
-              : t('cases.tasks.planChangedNoPlan')}
+          <strong>{t('cases.tasks.planChanged')}</strong> {planConflictLabel(t, task.plan_conflict)}
         </p>
       )}
       {conflict && (

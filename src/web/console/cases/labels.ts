@@ -96,3 +96,10 @@ export function timelineLabel(t: T, type: string): string {
     ? t(`cases.timeline.type.${type}` as MessageId)
     : type.replaceAll('_', ' ');
 }
+
+/** What a call-back's plan conflict (the server's rule code) means, in words. */
+export function planConflictLabel(t: T, code: string): string {
+  if (code === 'CALLBACK_NUMBER_NOT_SAFE') return t('cases.tasks.planChangedNumber');
+  if (code === 'CALLBACK_OUTSIDE_SAFE_WINDOW') return t('cases.tasks.planChangedTime');
+  return t('cases.tasks.planChangedNoPlan');
+}

@@ -4,7 +4,7 @@ import { Link } from 'react-aria-components';
 import { useIntl } from 'react-intl';
 import { conflictOf, isCode, updateTask } from '../cases/api';
 import { ConflictNotice } from '../cases/Conflict';
-import { codeLabel } from '../cases/labels';
+import { codeLabel, planConflictLabel } from '../cases/labels';
 import { casePaths } from '../cases/paths';
 import type { Task, UserRef } from '../cases/types';
 import { useT } from '../locale';
@@ -228,12 +228,7 @@ function TaskItem({
         <div className="notice notice-warning" role="note">
           <p>
             <span aria-hidden="true">⚠ </span>
-            <strong>{t('tasks.call.conflict')}</strong>{' '}
-            {task.plan_conflict === 'CALLBACK_NUMBER_NOT_SAFE'
-              ? t('cases.tasks.planChangedNumber')
-              : task.plan_conflict === 'CALLBACK_OUTSIDE_SAFE_WINDOW'
-                ? t('cases.tasks.planChangedTime')
-                : t('cases.tasks.planChangedNoPlan')}
+            <strong>{t('tasks.call.conflict')}</strong> {planConflictLabel(t, task.plan_conflict ?? '')}
           </p>
           <p className="small-text">{t('cases.tasks.voicemailNo')}</p>
         </div>
