@@ -10,6 +10,10 @@ import {
   UNKNOWN,
 } from '../../../shared/cases.js';
 import { MAX_PERIOD_YEARS, periodProblem } from '../../../shared/period.js';
+import type { FieldCounts, ScreeningReport } from '../../../shared/reports.js';
+
+export type { FieldCounts, ScreeningReport };
+
 import type { Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { createReportsRepository, type TallyRow } from './reports.repository.js';
@@ -22,25 +26,6 @@ export const PERSON_FIELDS = {
   age_band: AGE_BANDS,
   exploitation_types: EXPLOITATION_TYPES,
 } as const;
-
-export interface FieldCounts {
-  field: string;
-  /** Every known code in list order (0 when nobody gave it), then codes the lists no longer hold. */
-  counts: { code: string; count: number }[];
-  declined: number;
-  unknown: number;
-  not_asked: number;
-}
-
-export interface ScreeningReport {
-  from: string;
-  to: string;
-  time_zone: string;
-  screenings: number;
-  fields: FieldCounts[];
-  people: number;
-  people_by_role: { role: string; people: number; fields: FieldCounts[] }[];
-}
 
 /**
  * A report period: two real days, from ≤ to (both included), at most MAX_PERIOD_YEARS long (to before the same
