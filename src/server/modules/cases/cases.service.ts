@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { MINOR_AGE_BANDS } from '../../../shared/cases.js';
 import {
   type CaseNoteRow,
@@ -24,13 +24,13 @@ import {
 import { type Actor, recordAudit } from '../../platform/audit.js';
 import { publish } from '../../platform/bus.js';
 import { decrypt, encrypt, type Keyring } from '../../platform/crypto.js';
-import { type Db, rowsOf } from '../../platform/db.js';
+import type { Db } from '../../platform/db.js';
 import { AppError, notFound, versionConflict } from '../../platform/errors.js';
 import { DEFAULT_TIME_ZONE } from '../../platform/period.js';
 import type { AuthUser } from '../../platform/policy.js';
 import { normalizeAddress, openAddress, contactHashes as ringHashes } from '../channels/contact.js';
 import { generateReference } from '../queue/signals.service.js';
-import { BREAK_GLASS_HOURS, CASE_ROLES, type CaseUser, requireCase, visibleCase } from './access.js';
+import { BREAK_GLASS_HOURS, type CaseUser, requireCase, visibleCase } from './access.js';
 import type { CasesDeps } from './cases.module.js';
 import type {
   CaseDetailValue,
@@ -1124,21 +1124,13 @@ interface HandOver {
   owner: boolean;
 }
 
-/** SQL: the user `userId` may hold a task of, or own, a case restricted to `teamId` (as `repo.assignees`). */
-const eligibleIn = (teamId: string, userId: SQL | string) =>
-  sql`exists (select 1 from users u join team_member tm on tm.user_id = u.id
-        where u.id = ${userId} and tm.team_id = ${teamId} and u.disabled_at is null
-          and u.role in (${sql.join(
-            CASE_ROLES.map((r) => sql`${r}`),
-            sql`, `,
-          )}))`;
-
 /**
  * A case now restricted to `teamId` (restricted, or merged with a restricted case): nothing may stay with someone
  * who can no longer open it — a call-back whose assignee lost access is a person not called back. Open tasks of
- * anyone who is not an active advocate or supervisor of the team, and the ownership (`ownerId`, when given and
- * not eligible), go to `toUserId`, who must be eligible (else 403 TEAM_NOT_MEMBER: nothing is changed). Moved tasks
- * get a new version, so an edit made from the old one is a 409, not a silent overwrite.
+ * anyone `repo.assignees` does not list for the team (the one rule for who may hold a task), and the ownership
+ * (`ownerId`, when given and not listed), go to `toUserId`, who must be listed (else 403 TEAM_NOT_MEMBER: nothing
+ * is changed). The caller holds the case's row lock, which every task edit takes too. Moved tasks get a new
+ * version, so an edit made from the old one is a 409, not a silent overwrite.
  */
 async function handOverOutsideTeam(
   tx: Db,
@@ -1147,27 +1139,22 @@ async function handOverOutsideTeam(
   toUserId: string,
   options: { ownerId: string | null },
 ): Promise<HandOver> {
-  const stranded = and(
-    eq(caseTask.caseId, caseId),
-    isNull(caseTask.doneAt),
-    isNotNull(caseTask.assigneeId),
-    sql`not ${eligibleIn(teamId, sql`${caseTask.assigneeId}`)}`,
-  );
-  const tasks = await tx.select({ id: caseTask.id }).from(caseTask).where(stranded);
-  const [ownerOk] = options.ownerId
-    ? await rowsOf<{ ok: boolean }>(tx, sql`select ${eligibleIn(teamId, options.ownerId)} as ok`)
-    : [{ ok: true }];
-  const owner = ownerOk?.ok !== true;
-  if (tasks.length === 0 && !owner) return { tasks: 0, owner: false };
-  const [me] = await rowsOf<{ ok: boolean }>(tx, sql`select ${eligibleIn(teamId, toUserId)} as ok`);
-  if (me?.ok !== true) throw new AppError('TEAM_NOT_MEMBER', 403);
-  if (tasks.length > 0)
+  const eligible = new Set((await repo.assignees(tx, teamId)).map((u) => u.id));
+  const open = await tx
+    .select({ id: caseTask.id, assigneeId: caseTask.assigneeId })
+    .from(caseTask)
+    .where(and(eq(caseTask.caseId, caseId), isNull(caseTask.doneAt), isNotNull(caseTask.assigneeId)));
+  const stranded = open.filter((t) => !eligible.has(t.assigneeId as string)).map((t) => t.id);
+  const owner = options.ownerId !== null && !eligible.has(options.ownerId);
+  if (stranded.length === 0 && !owner) return { tasks: 0, owner: false };
+  if (!eligible.has(toUserId)) throw new AppError('TEAM_NOT_MEMBER', 403);
+  if (stranded.length > 0)
     await tx
       .update(caseTask)
       .set({ assigneeId: toUserId, version: sql`${caseTask.version} + 1` })
-      .where(stranded);
+      .where(inArray(caseTask.id, stranded));
   if (owner) await tx.update(caseFile).set({ ownerId: toUserId }).where(eq(caseFile.id, caseId));
-  return { tasks: tasks.length, owner };
+  return { tasks: stranded.length, owner };
 }
 
 export type CasesService = ReturnType<typeof createCasesService>;
