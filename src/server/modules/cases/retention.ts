@@ -86,6 +86,20 @@ export interface RetentionOptions {
 
 const SYSTEM: Actor = { id: null, label: 'system' };
 
+/**
+ * One redaction in its own transaction, which first takes the retention advisory lock without waiting: 'busy' when
+ * another process holds it (the pass then stops and leaves the rest to that process).
+ */
+async function underRetentionLock<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T | 'busy'> {
+  return db.transaction(async (tx) => {
+    const [lock] = await rows<{ ok: boolean }>(
+      tx,
+      sql`select pg_try_advisory_xact_lock(${RETENTION_LOCK}) as ok`,
+    );
+    return lock?.ok ? work(tx) : ('busy' as const);
+  });
+}
+
 /** Due: closed before the cutoff, and every case it was merged into (transitively) too. */
 async function isDue(db: Db, caseId: string, cutoff: Date): Promise<boolean> {
   const [r] = await rows<{ ok: boolean | null }>(
@@ -233,12 +247,7 @@ export async function runRetention(
         report.cases.push({ id: c.id, reference: c.reference, closedAt, counts: await countsFor(db, c.id) });
         continue;
       }
-      const done = await db.transaction(async (tx) => {
-        const [lock] = await rows<{ ok: boolean }>(
-          tx,
-          sql`select pg_try_advisory_xact_lock(${RETENTION_LOCK}) as ok`,
-        );
-        if (!lock?.ok) return 'busy' as const;
+      const done = await underRetentionLock(db, async (tx) => {
         const [still] = await rows<{ id: string }>(
           tx,
           sql`select id from case_file where id = ${c.id} and redacted_at is null for update`,
@@ -299,12 +308,7 @@ async function loneSignals(
         });
         continue;
       }
-      const done = await db.transaction(async (tx) => {
-        const [lock] = await rows<{ ok: boolean }>(
-          tx,
-          sql`select pg_try_advisory_xact_lock(${RETENTION_LOCK}) as ok`,
-        );
-        if (!lock?.ok) return 'busy' as const;
+      const done = await underRetentionLock(db, async (tx) => {
         // Still in no case (a case may have taken it since the page was read), still due, not yet redacted.
         const [still] = await rows<{ id: string }>(
           tx,
