@@ -1,4 +1,9 @@
-// The shapes of the reports' answers (docs/api/reports.md), shared by the server and the console: counts only.
+// Who reads the reports and the shapes of their answers (docs/api/reports.md), shared by the server and the console.
+
+import type { Role } from './roles.js';
+
+/** Who reads the reports: supervisors (their hotline's figures) and analysts (the statistics). */
+export const REPORT_ROLES = ['supervisor', 'analyst'] as const satisfies readonly Role[];
 
 /** One coded field: every code with its count, and the three non-answers apart. */
 export interface FieldCounts {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { NEEDS, REFERRAL_SHARE_FIELDS } from '../../../shared/cases.js';
 import { dayValue } from '../../../shared/period.js';
+import { REPORT_ROLES } from '../../../shared/reports.js';
 import { AppError } from '../../platform/errors.js';
 import { parseVersion, requireVersion } from '../../platform/http.js';
 import { staff } from '../../platform/policy.js';
@@ -218,7 +219,7 @@ export async function referralRoutes(app: FastifyInstance, deps: CasesDeps): Pro
   r.get(
     '/api/referrals/needs',
     {
-      config: { policy: staff(['supervisor', 'analyst']) },
+      config: { policy: staff(REPORT_ROLES) },
       schema: {
         tags: ['cases'],
         summary:

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { REPORT_ROLES } from '../../../shared/reports.js';
 import { staff } from '../../platform/policy.js';
 import { ErrorResponse } from '../../platform/schemas.js';
 import type { ReportsService } from './reports.service.js';
@@ -27,8 +28,8 @@ export const ScreeningReport = Type.Object({
   ),
 });
 
-/** Who reads reports: supervisors and analysts (the same as GET /api/referrals/needs). */
-export const REPORT_READERS = staff(['supervisor', 'analyst']);
+/** Who reads reports (the same for GET /api/referrals/needs). */
+export const REPORT_READERS = staff(REPORT_ROLES);
 
 /** GET /api/reports/screening (docs/api/reports.md): thin; the service checks the period and counts. */
 export async function reportsRoutes(app: FastifyInstance, deps: { reports: ReportsService }) {

@@ -1,6 +1,6 @@
-/** Who reads the reports: supervisors (their hotline's figures) and analysts (the statistics). */
-export const REPORT_READERS = ['supervisor', 'analyst'] as const;
+import { REPORT_ROLES } from '../../../shared/reports';
 
+/** The Reports page and its navigation entry: the roles the server lets read reports. */
 export function canReadReports(role: string): boolean {
-  return (REPORT_READERS as readonly string[]).includes(role);
+  return (REPORT_ROLES as readonly string[]).includes(role);
 }
